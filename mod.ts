@@ -1,0 +1,103 @@
+/**
+ * Fluxion: deep learning in TypeScript for Deno. Immutable tensors, reverse-mode autodiff over
+ * pytrees, and models as pure functions.
+ *
+ * @example
+ * ```ts
+ * import { grad, mean, mul, sub, tensor } from "@fluxion/fluxion";
+ * const x = tensor([1, 2, 3]);
+ * const y = tensor([2, 4, 6]);
+ * const loss = (w: ReturnType<typeof tensor>) => mean(mul(sub(mul(x, w), y), sub(mul(x, w), y)));
+ * const dw = grad(loss)(tensor(1)); // d/dw of the squared error at w = 1
+ * console.log(await dw.data()); // Float32Array [ -18.666... ]
+ * ```
+ *
+ * @module
+ */
+export { Tensor } from "./src/core/tensor.ts";
+export type { NestedArray } from "./src/core/tensor.ts";
+export type { DType, TypedArray } from "./src/core/dtype.ts";
+export type { Shape } from "./src/core/shape.ts";
+export type { Backend, BackendInput, OutputSpec } from "./src/backend/backend.ts";
+export type {
+  ConvParams,
+  Padding4,
+  Pair,
+  PoolParams,
+  PrimName,
+  PrimParams,
+} from "./src/core/primitives.ts";
+export {
+  arange,
+  eye,
+  full,
+  linspace,
+  ones,
+  onesLike,
+  tensor,
+  zeros,
+  zerosLike,
+} from "./src/ops/creation.ts";
+export type { CreateOptions, TensorOptions } from "./src/ops/creation.ts";
+export {
+  abs,
+  add,
+  cast,
+  ceil,
+  cos,
+  div,
+  equal,
+  exp,
+  expm1,
+  floor,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  log,
+  log1p,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  notEqual,
+  pow,
+  relu,
+  round,
+  sigmoid,
+  sign,
+  sin,
+  sqrt,
+  square,
+  sub,
+  tanh,
+  where,
+} from "./src/ops/elementwise.ts";
+export type { TensorLike } from "./src/ops/elementwise.ts";
+export { argmax, argmin, logSumExp, max, mean, min, sum } from "./src/ops/reduce.ts";
+export type { ArgOptions, ReduceOptions } from "./src/ops/reduce.ts";
+export { matmul } from "./src/ops/linalg.ts";
+export {
+  broadcastTo,
+  concat,
+  expandDims,
+  gather,
+  pad,
+  reshape,
+  scatterAdd,
+  slice,
+  squeeze,
+  stack,
+  sumToShape,
+  take,
+  transpose,
+} from "./src/ops/movement.ts";
+export type { SliceSpec } from "./src/ops/movement.ts";
+export { avgPool2d, conv2d, logSoftmax, maxPool2d, softmax } from "./src/ops/nn.ts";
+export type { Conv2dOptions, Padding2, Pool2dOptions, Size2 } from "./src/ops/nn.ts";
+export { stopGradient } from "./src/ops/stop_gradient.ts";
+export { grad, jvp, valueAndGrad, vjp } from "./src/autodiff/transforms.ts";
+export type { GradOptions } from "./src/autodiff/transforms.ts";
+export { customVjp } from "./src/autodiff/custom_vjp.ts";
+export * as tree from "./src/tree/tree.ts";
+export * as random from "./src/random/random.ts";

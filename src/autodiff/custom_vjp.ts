@@ -1,0 +1,77 @@
+/**
+ * `customVjp`: a function with a hand-written gradient.
+ *
+ * @module
+ */
+import { Tensor } from "../core/tensor.ts";
+import { zerosLike } from "../ops/creation.ts";
+import * as tree from "../tree/tree.ts";
+import { record, tapesWatching, withoutTapes } from "./tape.ts";
+
+/**
+ * `f` with a custom gradient, like `jax.custom_vjp`. `fwd(...args)` returns `[output, residuals]`
+ * (output must equal `f(...args)`); `bwd(residuals, outputCotangent)` returns one cotangent
+ * pytree per argument, shaped like it. Without an active gradient, `f` runs as it is. Use it for
+ * numerically stable gradients or to clip gradients in the backward pass.
+ *
+ * `bwd` is differentiated again only through its use of the cotangent: residuals computed in
+ * `fwd` are constants to enclosing gradients.
+ *
+ * @example
+ * ```ts
+ * import { customVjp, grad, mul, type Tensor, tensor, where, greater, abs } from "@fluxion/fluxion";
+ * // Identity whose gradient is clipped to [-1, 1].
+ * const clipGrad = customVjp(
+ *   (x: Tensor) => x,
+ *   (x: Tensor) => [x, null],
+ *   (_res: null, ct: Tensor) => [where(greater(abs(ct), 1), mul(ct, 0), ct)],
+ * );
+ * grad((x: Tensor) => mul(clipGrad(x), 5))(tensor(1)); // 0: the cotangent 5 was clipped
+ * ```
+ */
+export function customVjp<Args extends unknown[], Out, Res>(
+  f: (...args: Args) => Out,
+  fwd: (...args: Args) => [Out, Res],
+  bwd: (residuals: Res, cotangent: Out) => unknown[],
+): (...args: Args) => Out {
+  for (const [name, fn] of [["f", f], ["fwd", fwd], ["bwd", bwd]] as const) {
+    if (typeof fn !== "function") throw new TypeError(`customVjp: ${name} must be a function`);
+  }
+  return (...args: Args): Out => {
+    const inputs = tree.leaves(args);
+    const tapes = tapesWatching(inputs);
+    if (tapes.length === 0) return f(...args);
+    const [out, res] = withoutTapes(() => fwd(...args));
+    const [outLeaves, outDef] = tree.flatten(out);
+    // Fresh identities, so outputs that are inputs passed through get their own tape entries.
+    const outputs = outLeaves.map((o) => new Tensor(o.backend, o.storage, o.shape, o.dtype));
+    record({
+      prim: "customVjp",
+      params: null,
+      inputs,
+      outputs,
+      custom: (cts) => {
+        const ct = tree.unflatten(outDef, cts.map((c, i) => c ?? zerosLike(outputs[i])));
+        const grads = bwd(res, ct);
+        if (!Array.isArray(grads) || grads.length !== args.length) {
+          throw new Error(
+            `customVjp: bwd must return an array of ${args.length} cotangents (one per argument), got ${
+              Array.isArray(grads) ? grads.length : typeof grads
+            }`,
+          );
+        }
+        const flat = grads.flatMap((g, i) => {
+          const gl = tree.leaves(g);
+          if (gl.length !== tree.leaves(args[i]).length) {
+            throw new Error(
+              `customVjp: bwd's cotangent ${i} does not match the structure of argument ${i}`,
+            );
+          }
+          return gl;
+        });
+        return flat;
+      },
+    }, tapes);
+    return tree.unflatten(outDef, outputs);
+  };
+}

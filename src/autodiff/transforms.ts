@@ -1,0 +1,259 @@
+/**
+ * The differentiation transforms: `vjp`, `grad`, `valueAndGrad` and `jvp`.
+ *
+ * @module
+ */
+import { fmtShape, shapesEqual } from "../core/shape.ts";
+import { Tensor } from "../core/tensor.ts";
+import { isFloat } from "../core/dtype.ts";
+import { ones, zerosLike } from "../ops/creation.ts";
+import { cast } from "../ops/elementwise.ts";
+import * as tree from "../tree/tree.ts";
+import { backward } from "./backward.ts";
+import { popTape, pushTape, record, Tape } from "./tape.ts";
+
+/**
+ * A new tensor equal to `x` that `tape` watches. It is linked to `x` on the outer tapes by an
+ * identity entry, so a gradient taken inside stays connected to the variables of enclosing
+ * gradients, while a closed-over `x` is not mistaken for this tape's variable.
+ */
+function watch(x: Tensor, tape: Tape): Tensor {
+  const y = new Tensor(x.backend, x.storage, x.shape, x.dtype);
+  record({ prim: "reshape", params: { shape: x.shape }, inputs: [x], outputs: [y] });
+  if (isFloat(x.dtype)) tape.watched.add(y);
+  return y;
+}
+
+interface Traced {
+  tape: Tape;
+  inputs: Tensor[][];
+  defs: tree.TreeDef<unknown>[];
+  out: unknown;
+}
+
+/** Runs `f` on watched copies of the leaves of `args` selected by `which`. */
+function trace(
+  op: string,
+  f: (...args: never[]) => unknown,
+  args: readonly unknown[],
+  which: readonly number[],
+): Traced {
+  if (typeof f !== "function") throw new TypeError(`${op}: expected a function, got ${typeof f}`);
+  const inputs: Tensor[][] = [];
+  const defs: tree.TreeDef<unknown>[] = [];
+  const tape = new Tape();
+  const callArgs = [...args];
+  for (const i of which) {
+    if (i < 0 || i >= args.length || !Number.isInteger(i)) {
+      throw new RangeError(`${op}: argnums ${i} is out of range for ${args.length} arguments`);
+    }
+    const [leaves, def] = tree.flatten(args[i]);
+    const watched = leaves.map((x) => watch(x, tape));
+    inputs.push(watched);
+    defs.push(def);
+    callArgs[i] = tree.unflatten(def, watched);
+  }
+  const active = pushTape(tape);
+  let out: unknown;
+  try {
+    out = (f as (...a: unknown[]) => unknown)(...callArgs);
+  } finally {
+    popTape(active);
+  }
+  return { tape, inputs, defs, out };
+}
+
+/** Pulls `seeds` back to the traced inputs, as pytrees shaped like the arguments. */
+function pullBack(t: Traced, seeds: (readonly [Tensor, Tensor])[]): unknown[] {
+  const flat = t.inputs.flat();
+  const cts = backward(t.tape, seeds, flat);
+  let k = 0;
+  return t.inputs.map((leaves, i) =>
+    tree.unflatten(
+      t.defs[i],
+      leaves.map((x) => {
+        const c = cts[k++];
+        if (c === undefined) return zerosLike(x);
+        return c.dtype === x.dtype ? c : cast(c, x.dtype);
+      }),
+    )
+  );
+}
+
+/**
+ * Evaluates `f(...primals)` and returns its output with a function that maps an output
+ * cotangent (same structure, shapes and dtypes as the output) to the cotangents of every primal.
+ * Integer primals get zero cotangents.
+ *
+ * @example
+ * ```ts
+ * import { mul, tensor, vjp } from "@fluxion/fluxion";
+ * const [y, pullback] = vjp((x) => mul(x, x), tensor([1, 2, 3]));
+ * const [dx] = pullback(tensor([1, 1, 1])); // [2, 4, 6]
+ * ```
+ */
+export function vjp<Args extends unknown[], Out>(
+  f: (...args: Args) => Out,
+  ...primals: Args
+): [Out, (cotangent: Out) => Args] {
+  const t = trace("vjp", f as (...args: never[]) => unknown, primals, primals.map((_, i) => i));
+  const [outLeaves, outDef] = tree.flatten(t.out);
+  const pullback = (cotangent: Out): Args => {
+    const [ctLeaves, ctDef] = tree.flatten(cotangent);
+    if (!tree.structureEqual(t.out, cotangent) || ctDef.numLeaves !== outDef.numLeaves) {
+      throw new Error(
+        `vjp: cotangent structure ${ctDef} does not match output structure ${outDef}`,
+      );
+    }
+    const seeds = outLeaves.map((o, i): [Tensor, Tensor] => {
+      const c = ctLeaves[i];
+      if (!shapesEqual(c.shape, o.shape) || c.dtype !== o.dtype) {
+        throw new Error(
+          `vjp: cotangent ${fmtShape(c.shape)} ${c.dtype} does not match output ${
+            fmtShape(o.shape)
+          } ${o.dtype} (leaf ${i})`,
+        );
+      }
+      return [o, c];
+    });
+    return pullBack(t, seeds) as Args;
+  };
+  return [t.out as Out, pullback];
+}
+
+/** Options of `grad` and `valueAndGrad`. */
+export interface GradOptions {
+  /** Which positional argument(s) to differentiate with respect to (default 0). */
+  argnums?: number | readonly number[];
+  /** `f` returns `[value, aux]`; aux is passed through undifferentiated. */
+  hasAux?: boolean;
+}
+
+function checkScalar(op: string, v: unknown): Tensor {
+  if (!(v instanceof Tensor)) {
+    throw new TypeError(`${op}: the function must return a scalar Tensor, got ${typeof v}`);
+  }
+  if (v.size !== 1 || !isFloat(v.dtype)) {
+    throw new Error(
+      `${op}: the function must return a scalar floating-point Tensor, got ${
+        fmtShape(v.shape)
+      } ${v.dtype}`,
+    );
+  }
+  return v;
+}
+
+function checkFloatArgs(op: string, args: readonly unknown[], argnums: readonly number[]) {
+  for (const i of argnums) {
+    for (const [path, x] of tree.flattenWithPaths(args[i])) {
+      if (!isFloat(x.dtype)) {
+        throw new TypeError(
+          `${op}: argument ${i}${
+            path ? ` at "${path}"` : ""
+          } has dtype ${x.dtype}; only floating-point tensors have gradients (pass it as a non-differentiated argument)`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * Like `grad`, but returns `[value, gradients]` from one evaluation (with `hasAux`,
+ * `[[value, aux], gradients]`). Gradients have the structure of the differentiated arguments: one
+ * tree for a single `argnums`, a tuple for an array.
+ *
+ * @example
+ * ```ts
+ * import { mul, sum, tensor, valueAndGrad } from "@fluxion/fluxion";
+ * const f = (w: ReturnType<typeof tensor>) => sum(mul(w, w));
+ * const [loss, dw] = valueAndGrad(f)(tensor([1, 2])); // 5, [2, 4]
+ * ```
+ */
+export function valueAndGrad<Args extends unknown[]>(
+  f: (...args: Args) => unknown,
+  opts: GradOptions = {},
+): (...args: Args) => [unknown, unknown] {
+  const op = "valueAndGrad";
+  const argnums = opts.argnums ?? 0;
+  const which = typeof argnums === "number" ? [argnums] : [...argnums];
+  return (...args: Args): [unknown, unknown] => {
+    checkFloatArgs(op, args, which.filter((i) => i >= 0 && i < args.length));
+    const t = trace(op, f as (...args: never[]) => unknown, args, which);
+    let value: Tensor;
+    let result: unknown;
+    if (opts.hasAux) {
+      if (!Array.isArray(t.out) || t.out.length !== 2) {
+        throw new TypeError(`${op}: with hasAux the function must return [value, aux]`);
+      }
+      value = checkScalar(op, t.out[0]);
+      result = t.out;
+    } else {
+      value = checkScalar(op, t.out);
+      result = value;
+    }
+    const grads = pullBack(t, [[
+      value,
+      ones(value.shape, { dtype: value.dtype, backend: value.backend }),
+    ]]);
+    return [result, typeof argnums === "number" ? grads[0] : grads];
+  };
+}
+
+/**
+ * The gradient of a scalar-valued `f` with respect to argument `argnums` (default 0): a function
+ * returning a pytree shaped like that argument. Nests: `grad(grad(f))` is the second derivative.
+ *
+ * @example
+ * ```ts
+ * import { grad, mul, pow, tensor } from "@fluxion/fluxion";
+ * const f = (x: ReturnType<typeof tensor>) => pow(x, 3);
+ * grad(f)(tensor(2)); // 12
+ * grad(grad(f))(tensor(2)); // 12 (6x)
+ * ```
+ */
+export function grad<Args extends unknown[]>(
+  f: (...args: Args) => unknown,
+  opts: GradOptions = {},
+): (...args: Args) => unknown {
+  const vg = valueAndGrad(f, opts);
+  return (...args: Args) => vg(...args)[1];
+}
+
+/**
+ * Forward-mode product: `f(...primals)` and the directional derivative `J · tangents`, computed as
+ * the transpose of the (linear) VJP, so it works wherever `vjp` does.
+ *
+ * @example
+ * ```ts
+ * import { jvp, mul, tensor } from "@fluxion/fluxion";
+ * const [y, dy] = jvp((x) => mul(x, x), [tensor([3])], [tensor([1])]); // 9, 6
+ * ```
+ */
+export function jvp<Args extends unknown[], Out>(
+  f: (...args: Args) => Out,
+  primals: Args,
+  tangents: Args,
+): [Out, Out] {
+  if (!Array.isArray(primals) || !Array.isArray(tangents) || primals.length !== tangents.length) {
+    throw new TypeError("jvp: primals and tangents must be arrays of the same length");
+  }
+  primals.forEach((p, i) => {
+    const pl = tree.leaves(p);
+    const tl = tree.leaves(tangents[i]);
+    if (
+      !tree.structureEqual(p, tangents[i]) || pl.some((x, j) => !shapesEqual(x.shape, tl[j].shape))
+    ) {
+      throw new Error(`jvp: tangent ${i} does not match the structure and shapes of primal ${i}`);
+    }
+  });
+  const [out, pullback] = vjp(f, ...primals);
+  const zeroCt = tree.map((o) => zerosLike(o), out as unknown) as Out;
+  // u -> pullback(u) is linear; its VJP applied to the tangents is J · tangents.
+  const [, transposed] = vjp((u: Out) => pullback(u), zeroCt);
+  const [tangentOut] = transposed(
+    tangents.map((tg, i) =>
+      tree.map((x, p) => (x.dtype === p.dtype ? x : cast(x, p.dtype)), tg, primals[i])
+    ) as Args,
+  );
+  return [out, tangentOut];
+}

@@ -1,0 +1,54 @@
+/**
+ * The backend contract: what a backend implements so that every op, gradient and model runs on it.
+ *
+ * @module
+ */
+import type { DType, TypedArray } from "../core/dtype.ts";
+import type { PrimName, PrimParams } from "../core/primitives.ts";
+import type { Shape } from "../core/shape.ts";
+
+/** What a backend sees of an input tensor: its storage, shape and dtype. */
+export interface BackendInput<S = unknown> {
+  /** The backend's handle to the elements (row-major, contiguous). */
+  readonly storage: S;
+  /** The tensor's shape. */
+  readonly shape: Shape;
+  /** The tensor's dtype. */
+  readonly dtype: DType;
+}
+
+/** The shape and dtype a primitive's output must have (already validated). */
+export interface OutputSpec {
+  /** Output shape. */
+  readonly shape: Shape;
+  /** Output dtype. */
+  readonly dtype: DType;
+}
+
+/**
+ * A backend: storage for tensor elements plus one implementation of each primitive. Inputs are
+ * validated before `run` is called, and storage is never mutated once created, so backends may
+ * share storage between tensors (a reshape may return its input's storage).
+ */
+export interface Backend<S = unknown> {
+  /** The backend's name, such as `"cpu"`. */
+  readonly name: string;
+  /** Storage holding `data` (the backend may keep the array; callers must not mutate it). */
+  fromArray(data: TypedArray, shape: Shape, dtype: DType): S;
+  /** A fresh copy of the elements of `storage`. */
+  read(storage: S, dtype: DType, shape: Shape): Promise<TypedArray>;
+  /** A fresh copy of the elements, synchronously, or `undefined` if this backend cannot. */
+  readSync(storage: S, dtype: DType, shape: Shape): TypedArray | undefined;
+  /** Runs primitive `prim` on `inputs`, producing storage for an output described by `out`. */
+  run<P extends PrimName>(
+    prim: P,
+    inputs: readonly BackendInput<S>[],
+    params: PrimParams[P],
+    out: OutputSpec,
+  ): S;
+  /**
+   * Uniform random numbers in [0, 1) from a counter-based PRNG key (two uint32 words); every
+   * backend must produce the same bits for the same key (see `random`).
+   */
+  randomUniform(key: readonly [number, number], shape: Shape, dtype: DType): S;
+}

@@ -1,0 +1,49 @@
+/**
+ * The CPU backend: TypeScript kernels over typed arrays. It is the reference every other backend
+ * is tested against.
+ *
+ * @module
+ */
+import { allocate, type DType, type TypedArray } from "../../core/dtype.ts";
+import type { PrimName } from "../../core/primitives.ts";
+import { type Shape, sizeOf } from "../../core/shape.ts";
+import { uniformBits } from "../../random/threefry.ts";
+import type { Backend } from "../backend.ts";
+import { convKernels } from "./conv.ts";
+import { elementwiseKernels } from "./elementwise.ts";
+import type { CpuKernelTable } from "./kernel.ts";
+import { matmulKernels } from "./matmul.ts";
+import { movementKernels } from "./movement.ts";
+import { poolKernels } from "./pool.ts";
+import { reduceKernels } from "./reduce.ts";
+
+/** Every primitive's CPU kernel, keyed by primitive name. */
+export const cpuKernels: CpuKernelTable<PrimName> = {
+  ...elementwiseKernels,
+  ...reduceKernels,
+  ...matmulKernels,
+  ...movementKernels,
+  ...convKernels,
+  ...poolKernels,
+};
+
+/** The CPU backend (the default). */
+export const cpuBackend: Backend<TypedArray> = {
+  name: "cpu",
+  fromArray: (data: TypedArray) => data,
+  read: (storage: TypedArray) => Promise.resolve(storage.slice()),
+  readSync: (storage: TypedArray) => storage.slice(),
+  run(prim, inputs, params, out) {
+    const kernel = cpuKernels[prim] as (
+      i: typeof inputs,
+      p: typeof params,
+      o: typeof out,
+    ) => TypedArray;
+    return kernel(inputs, params, out);
+  },
+  randomUniform(key: readonly [number, number], shape: Shape, dtype: DType): TypedArray {
+    const out = allocate(dtype, sizeOf(shape));
+    uniformBits(key, out as Float32Array | Float64Array);
+    return out;
+  },
+};

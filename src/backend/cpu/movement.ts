@@ -1,0 +1,141 @@
+/**
+ * CPU kernels for the movement primitives: reshape, transpose, broadcastTo, slice, pad, concat,
+ * gather and scatterAdd. Results are contiguous copies, except reshape, which shares its input's
+ * storage (safe because storage is never mutated).
+ *
+ * @module
+ */
+import { allocate, type TypedArray } from "../../core/dtype.ts";
+import { broadcastStrides, fmtShape, type Shape, sizeOf, stridesOf } from "../../core/shape.ts";
+import type { CpuInput, CpuKernelTable } from "./kernel.ts";
+import { forEachRow } from "./strided.ts";
+
+/** Copies `src` read through `strides` starting at `offset` into a new contiguous array. */
+function stridedCopy(
+  src: TypedArray,
+  offset: number,
+  strides: readonly number[],
+  shape: Shape,
+  dst: TypedArray,
+): TypedArray {
+  const last = shape.length - 1;
+  const inner = shape.length ? shape[last] : 1;
+  const step = shape.length ? strides[last] : 0;
+  forEachRow(shape, [strides], (o, [oi]) => {
+    const start = offset + oi;
+    if (step === 1) dst.set(src.subarray(start, start + inner), o);
+    else for (let i = 0; i < inner; i++) dst[o + i] = src[start + i * step];
+  });
+  return dst;
+}
+
+/** Splits a shape around `axis` into (outer, size, inner) element counts. */
+function around(shape: Shape, axis: number): [number, number, number] {
+  return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
+}
+
+/** Checks an index against [-size, size) and wraps a negative one (counting from the end). */
+function checkIndex(op: string, v: number, size: number, axis: number, shape: Shape): number {
+  if (v < -size || v >= size) {
+    throw new RangeError(
+      `${op}: index ${v} is out of range for axis ${axis} of size ${size} (shape ${
+        fmtShape(shape)
+      })`,
+    );
+  }
+  return v < 0 ? v + size : v;
+}
+
+/** CPU kernels of the movement primitives. */
+export const movementKernels: CpuKernelTable<
+  "reshape" | "transpose" | "broadcastTo" | "slice" | "pad" | "concat" | "gather" | "scatterAdd"
+> = {
+  reshape: ([x]) => x.storage,
+  transpose: ([x], p, out) => {
+    const s = stridesOf(x.shape);
+    return stridedCopy(
+      x.storage,
+      0,
+      p.perm.map((a) => s[a]),
+      out.shape,
+      allocate(x.dtype, x.storage.length),
+    );
+  },
+  broadcastTo: ([x], _p, out) =>
+    stridedCopy(
+      x.storage,
+      0,
+      broadcastStrides(x.shape, out.shape),
+      out.shape,
+      allocate(x.dtype, sizeOf(out.shape)),
+    ),
+  slice: ([x], p, out) => {
+    const s = stridesOf(x.shape);
+    const offset = p.starts.reduce((o, st, i) => o + st * s[i], 0);
+    const strides = s.map((st, i) => st * p.steps[i]);
+    return stridedCopy(x.storage, offset, strides, out.shape, allocate(x.dtype, sizeOf(out.shape)));
+  },
+  pad: ([x], p, out) => {
+    const dst = allocate(x.dtype, sizeOf(out.shape));
+    if (p.value !== 0) dst.fill(p.value);
+    // Each input element lands at lo + i * (interior + 1) along every axis.
+    const os = stridesOf(out.shape);
+    const offset = p.widths.reduce((o, [lo], i) => o + lo * os[i], 0);
+    const strides = os.map((st, i) => st * (p.widths[i][2] + 1));
+    const src = x.storage;
+    const last = x.shape.length - 1;
+    const inner = x.shape.length ? x.shape[last] : 1;
+    const step = x.shape.length ? strides[last] : 0;
+    forEachRow(x.shape, [strides], (i0, [oo]) => {
+      for (let i = 0; i < inner; i++) dst[offset + oo + i * step] = src[i0 + i];
+    });
+    return dst;
+  },
+  concat: (xs: readonly CpuInput[], p, out) => {
+    const dst = allocate(out.dtype, sizeOf(out.shape));
+    const [outer, total, inner] = around(out.shape, p.axis);
+    let at = 0;
+    for (const x of xs) {
+      const chunk = x.shape[p.axis] * inner;
+      for (let o = 0; o < outer; o++) {
+        dst.set(x.storage.subarray(o * chunk, (o + 1) * chunk), o * total * inner + at);
+      }
+      at += chunk;
+    }
+    return dst;
+  },
+  gather: ([x, idx], p, out) => {
+    const [outer, n, inner] = around(x.shape, p.axis);
+    const m = idx.shape[p.axis];
+    const dst = allocate(out.dtype, sizeOf(out.shape));
+    const src = x.storage;
+    const ix = idx.storage;
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < m; j++) {
+        const base = (o * m + j) * inner;
+        for (let i = 0; i < inner; i++) {
+          const k = checkIndex("gather", ix[base + i], n, p.axis, x.shape);
+          dst[base + i] = src[(o * n + k) * inner + i];
+        }
+      }
+    }
+    return dst;
+  },
+  scatterAdd: ([base, idx, upd], p) => {
+    const [outer, n, inner] = around(base.shape, p.axis);
+    const m = idx.shape[p.axis];
+    const dst = base.storage.slice();
+    const ix = idx.storage;
+    const u = upd.storage;
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < m; j++) {
+        const b = (o * m + j) * inner;
+        for (let i = 0; i < inner; i++) {
+          const k = checkIndex("scatterAdd", ix[b + i], n, p.axis, base.shape);
+          dst[(o * n + k) * inner + i] += u[b + i];
+        }
+      }
+    }
+    return dst;
+  },
+};

@@ -1,0 +1,106 @@
+/**
+ * Shapes, strides, broadcasting and axis normalization, shared by every op and backend.
+ *
+ * @module
+ */
+
+/** A tensor's shape: the size of each dimension, outermost first. */
+export type Shape = readonly number[];
+
+/** Formats a shape as `[2,3]`, the form every error message uses. */
+export function fmtShape(shape: Shape): string {
+  return `[${shape.join(",")}]`;
+}
+
+/** The number of elements of a tensor of this shape (1 for a scalar). */
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Row-major (C-order) strides, in elements. */
+export function stridesOf(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+/** Whether two shapes are equal. */
+export function shapesEqual(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Throws unless every dimension is a non-negative integer. */
+export function checkShape(op: string, shape: unknown): Shape {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new TypeError(
+      `${op}: a shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+    );
+  }
+  return shape as Shape;
+}
+
+/** The shape NumPy broadcasting gives to operands of these shapes, or an error naming `op`. */
+export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
+  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(rank).fill(1);
+  for (const s of shapes) {
+    for (let i = 0; i < s.length; i++) {
+      const j = rank - s.length + i;
+      const d = s[i];
+      if (d === out[j] || d === 1) continue;
+      if (out[j] === 1) out[j] = d;
+      else {
+        throw new Error(
+          `${op}: shapes cannot be broadcast together: ${shapes.map(fmtShape).join(" and ")}`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/** Resolves a possibly negative axis against `rank`, or throws naming `op`. */
+export function normalizeAxis(op: string, axis: number, rank: number): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new RangeError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/**
+ * Resolves an axis argument (one axis, several, or `undefined` for all) to sorted, distinct,
+ * non-negative axes.
+ */
+export function normalizeAxes(
+  op: string,
+  axis: number | readonly number[] | undefined,
+  rank: number,
+): number[] {
+  if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  const list = typeof axis === "number" ? [axis] : [...axis];
+  const out = list.map((a) => normalizeAxis(op, a, rank));
+  if (new Set(out).size !== out.length) {
+    throw new Error(`${op}: repeated axis in ${JSON.stringify(list)}`);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/**
+ * Strides that read a tensor of shape `from` as if broadcast to shape `to` (0 on broadcast
+ * dimensions). `from` must broadcast to `to`.
+ */
+export function broadcastStrides(from: Shape, to: Shape): number[] {
+  const strides = stridesOf(from);
+  const out = new Array<number>(to.length).fill(0);
+  for (let i = 0; i < from.length; i++) {
+    const j = to.length - from.length + i;
+    out[j] = from[i] === 1 && to[j] !== 1 ? 0 : strides[i];
+  }
+  return out;
+}

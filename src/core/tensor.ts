@@ -1,0 +1,116 @@
+/**
+ * The immutable tensor value.
+ *
+ * @module
+ */
+import type { Backend } from "../backend/backend.ts";
+import type { DType, TypedArray } from "./dtype.ts";
+import { formatValues } from "./format.ts";
+import { fmtShape, type Shape, sizeOf, stridesOf } from "./shape.ts";
+
+/** Nested JS arrays of numbers (or booleans), as `tensor()` accepts and `array()` returns. */
+export type NestedArray = number | boolean | readonly NestedArray[];
+
+/**
+ * An immutable n-dimensional array. Its elements live on a backend (the CPU or a GPU), so reading
+ * them is asynchronous: `await t.data()`. Nothing in fluxion mutates a tensor; every op returns a
+ * new one.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "@fluxion/fluxion";
+ * const t = tensor([[1, 2], [3, 4]]);
+ * console.log(t.shape, t.dtype); // [2, 2] "float32"
+ * console.log(await t.data()); // Float32Array [1, 2, 3, 4]
+ * ```
+ */
+export class Tensor {
+  /** The size of each dimension, outermost first. */
+  readonly shape: Shape;
+  /** The element type. */
+  readonly dtype: DType;
+  /** The backend that holds the elements. */
+  readonly backend: Backend;
+  /** The backend's handle to the elements; for backends and fluxion internals. */
+  readonly storage: unknown;
+
+  /**
+   * Wraps backend storage; use `tensor()`, `zeros()` and the other creation functions instead.
+   * @internal
+   */
+  constructor(backend: Backend, storage: unknown, shape: Shape, dtype: DType) {
+    this.backend = backend;
+    this.storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtype;
+  }
+
+  /** The number of elements. */
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+
+  /** The number of dimensions. */
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** A fresh copy of the elements in row-major order (`Uint8Array` of 0/1 for `bool`). */
+  data(): Promise<TypedArray> {
+    return this.backend.read(this.storage, this.dtype, this.shape);
+  }
+
+  /**
+   * A fresh copy of the elements, synchronously; only backends that hold data in host memory
+   * (the CPU backend) can do this, others throw and ask for `await t.data()`.
+   */
+  dataSync(): TypedArray {
+    const d = this.backend.readSync(this.storage, this.dtype, this.shape);
+    if (d === undefined) {
+      throw new Error(
+        `dataSync: tensor ${
+          fmtShape(this.shape)
+        } lives on the ${this.backend.name} backend, which cannot be read synchronously; use await t.data()`,
+      );
+    }
+    return d;
+  }
+
+  /** The elements as nested JS arrays (booleans for `bool`). */
+  async array(): Promise<NestedArray> {
+    return toNested(await this.data(), this.shape, this.dtype);
+  }
+
+  /** The single element of a tensor of size 1, as a number. */
+  async item(): Promise<number> {
+    if (this.size !== 1) {
+      throw new Error(`item: tensor ${fmtShape(this.shape)} has ${this.size} elements, not 1`);
+    }
+    return (await this.data())[0];
+  }
+
+  /** Shape, dtype and the values (abbreviated when large), like `Tensor([2,2] float32) [[1., 2.], ...]`. */
+  toString(): string {
+    const head = `Tensor(${fmtShape(this.shape)} ${this.dtype}${
+      this.backend.name === "cpu" ? "" : `, ${this.backend.name}`
+    })`;
+    const data = this.backend.readSync(this.storage, this.dtype, this.shape);
+    if (data === undefined) return `${head} <on ${this.backend.name}; await t.data() to read>`;
+    return `${head}\n${formatValues(data, this.shape, this.dtype)}`;
+  }
+
+  /** Deno's console.log hook: prints `toString()`. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
+  }
+}
+
+function toNested(data: TypedArray, shape: Shape, dtype: DType): NestedArray {
+  const strides = stridesOf(shape);
+  const conv = (v: number) => dtype === "bool" ? v !== 0 : v;
+  const go = (dim: number, offset: number): NestedArray =>
+    dim === shape.length
+      ? conv(data[offset])
+      : Array.from({ length: shape[dim] }, (_, i) => go(dim + 1, offset + i * strides[dim]));
+  return go(0, 0);
+}

@@ -1,0 +1,194 @@
+/**
+ * Explicit-key random numbers: every random function takes a key, and the same key always gives
+ * the same numbers on every backend (Threefry-2x32, see `threefry.ts` for the exact recipe).
+ * Keys are split, never reused: `const [k1, k2] = random.split(key)`.
+ *
+ * @module
+ */
+import type { Backend } from "../backend/backend.ts";
+import { defaultBackend } from "../backend/registry.ts";
+import { checkDType, type DType, isFloat } from "../core/dtype.ts";
+import { checkShape } from "../core/shape.ts";
+import { Tensor } from "../core/tensor.ts";
+import { fromTypedArray } from "../ops/creation.ts";
+import { add, cos, less, log1p, mul, neg, sqrt } from "../ops/elementwise.ts";
+import { foldIn as foldInRaw, keyFromSeed, randomWords, splitKey } from "./threefry.ts";
+
+/**
+ * A PRNG key: two uint32 words. Make one with `random.key(seed)`, derive more with
+ * `random.split`.
+ *
+ * @example
+ * ```ts
+ * import { random } from "@fluxion/fluxion";
+ * const k = random.key(0);
+ * console.log(k.toString()); // "Key(0x00000000, 0x00000000)"
+ * ```
+ */
+export class Key {
+  /** The two uint32 words. */
+  readonly words: readonly [number, number];
+  /** Wraps two uint32 words; use `random.key(seed)` instead. */
+  constructor(words: readonly [number, number]) {
+    this.words = Object.freeze([words[0] >>> 0, words[1] >>> 0]) as readonly [number, number];
+  }
+  /** `Key(0x..., 0x...)`. */
+  toString(): string {
+    const h = (w: number) => `0x${w.toString(16).padStart(8, "0")}`;
+    return `Key(${h(this.words[0])}, ${h(this.words[1])})`;
+  }
+}
+
+function checkKey(op: string, k: unknown): Key {
+  if (!(k instanceof Key)) {
+    throw new TypeError(
+      `${op}: expected a Key from random.key(seed) or random.split, got ${typeof k}`,
+    );
+  }
+  return k;
+}
+
+/**
+ * A key from an integer seed in [0, 2^53].
+ *
+ * @example
+ * ```ts
+ * import { random } from "@fluxion/fluxion";
+ * const key = random.key(42);
+ * ```
+ */
+export function key(seed: number): Key {
+  return new Key(keyFromSeed(seed));
+}
+
+/**
+ * `n` new independent keys from `k` (default 2).
+ *
+ * @example
+ * ```ts
+ * import { random } from "@fluxion/fluxion";
+ * const [initKey, dropoutKey] = random.split(random.key(0));
+ * ```
+ */
+export function split(k: Key, n = 2): Key[] {
+  return splitKey(checkKey("random.split", k).words, n).map((w) => new Key(w));
+}
+
+/**
+ * A new key derived from `k` and a uint32 `data` (a step number, a layer index).
+ *
+ * @example
+ * ```ts
+ * import { random } from "@fluxion/fluxion";
+ * const stepKey = random.foldIn(random.key(0), 17);
+ * ```
+ */
+export function foldIn(k: Key, data: number): Key {
+  return new Key(foldInRaw(checkKey("random.foldIn", k).words, data));
+}
+
+/** Options of the sampling functions. */
+export interface RandomOptions {
+  /** A floating-point dtype (default `float32`). */
+  dtype?: DType;
+  /** Where to create the result (default: the default backend). */
+  backend?: Backend;
+}
+
+function floatDType(op: string, d: DType | undefined): DType {
+  const dtype = checkDType(op, d ?? "float32");
+  if (!isFloat(dtype)) throw new TypeError(`${op}: dtype must be float32 or float64, got ${dtype}`);
+  return dtype;
+}
+
+/**
+ * Uniform samples in `[minval, maxval)`.
+ *
+ * @example
+ * ```ts
+ * import { random } from "@fluxion/fluxion";
+ * const u = random.uniform(random.key(0), [2, 3], { minval: -1, maxval: 1 });
+ * ```
+ */
+export function uniform(
+  k: Key,
+  shape: readonly number[],
+  opts: RandomOptions & { minval?: number; maxval?: number } = {},
+): Tensor {
+  checkKey("random.uniform", k);
+  const s = checkShape("random.uniform", shape);
+  const dtype = floatDType("random.uniform", opts.dtype);
+  const backend = opts.backend ?? defaultBackend();
+  const u = new Tensor(backend, backend.randomUniform(k.words, s, dtype), s, dtype);
+  const { minval = 0, maxval = 1 } = opts;
+  if (minval === 0 && maxval === 1) return u;
+  return add(mul(u, maxval - minval), minval);
+}
+
+/**
+ * Standard normal samples (then scaled to `mean` and `std`), by the Box-Muller transform of two
+ * uniform draws.
+ *
+ * @example
+ * ```ts
+ * import { random } from "@fluxion/fluxion";
+ * const w = random.normal(random.key(1), [128, 784], { std: 0.01 });
+ * ```
+ */
+export function normal(
+  k: Key,
+  shape: readonly number[],
+  opts: RandomOptions & { mean?: number; std?: number } = {},
+): Tensor {
+  checkKey("random.normal", k);
+  const [k1, k2] = split(k);
+  const u1 = uniform(k1, shape, opts);
+  const u2 = uniform(k2, shape, opts);
+  // sqrt(-2 log(1 - u1)) * cos(2 pi u2); 1 - u1 lies in (0, 1], so the log is finite.
+  const radius = sqrt(mul(neg(log1p(neg(u1))), 2));
+  const z = mul(radius, cos(mul(u2, 2 * Math.PI)));
+  const { mean = 0, std = 1 } = opts;
+  return mean === 0 && std === 1 ? z : add(mul(z, std), mean);
+}
+
+/**
+ * `bool` samples that are true with probability `p`.
+ *
+ * @example
+ * ```ts
+ * import { random } from "@fluxion/fluxion";
+ * const keep = random.bernoulli(random.key(2), 0.9, [4, 4]);
+ * ```
+ */
+export function bernoulli(
+  k: Key,
+  p: number,
+  shape: readonly number[],
+  opts: { backend?: Backend } = {},
+): Tensor {
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
+    throw new RangeError(`random.bernoulli: p must be a probability in [0, 1], got ${p}`);
+  }
+  return less(uniform(k, shape, { dtype: "float32", backend: opts.backend }), p);
+}
+
+/**
+ * A random permutation of `0 .. n-1` (int32): the indices sorted by one random word each (ties
+ * by index), so it is defined by the key's word stream alone.
+ *
+ * @example
+ * ```ts
+ * import { random } from "@fluxion/fluxion";
+ * const order = random.permutation(random.key(3), 10);
+ * ```
+ */
+export function permutation(k: Key, n: number, opts: { backend?: Backend } = {}): Tensor {
+  checkKey("random.permutation", k);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new RangeError(`random.permutation: n must be a non-negative integer, got ${n}`);
+  }
+  const words = randomWords(k.words, n);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => words[a] - words[b] || a - b);
+  return fromTypedArray(order, [n], "int32", opts.backend);
+}
