@@ -20,12 +20,16 @@ export type { DType, TypedArray } from "./src/core/dtype.ts";
 export type { Shape } from "./src/core/shape.ts";
 export type { Backend, BackendInput, OutputSpec } from "./src/backend/backend.ts";
 export type {
+  BinaryPrim,
+  ComparePrim,
   ConvParams,
+  NoParams,
   Padding4,
   Pair,
   PoolParams,
   PrimName,
   PrimParams,
+  UnaryPrim,
 } from "./src/core/primitives.ts";
 export {
   arange,
@@ -97,7 +101,7 @@ export { avgPool2d, conv2d, logSoftmax, maxPool2d, softmax } from "./src/ops/nn.
 export type { Conv2dOptions, Padding2, Pool2dOptions, Size2 } from "./src/ops/nn.ts";
 export { stopGradient } from "./src/ops/stop_gradient.ts";
 export { grad, jvp, valueAndGrad, vjp } from "./src/autodiff/transforms.ts";
-export type { GradOptions } from "./src/autodiff/transforms.ts";
+export type { Argnums, GradOptions, GradsOf } from "./src/autodiff/transforms.ts";
 export { customVjp } from "./src/autodiff/custom_vjp.ts";
 export * as tree from "./src/tree/tree.ts";
 export * as random from "./src/random/random.ts";

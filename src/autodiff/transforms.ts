@@ -158,22 +158,49 @@ function checkFloatArgs(op: string, args: readonly unknown[], argnums: readonly 
 }
 
 /**
+ * The type of the gradients for `argnums` `N` of a function taking `Args`: the argument's own type
+ * for one index, a tuple of them for an array of indices.
+ */
+export type GradsOf<Args extends readonly unknown[], N> = N extends number ? Args[N]
+  : { -readonly [K in keyof N]: N[K] extends number ? Args[N[K]] : never };
+
+/** Which arguments to differentiate: one index or several. */
+export type Argnums = number | readonly number[];
+
+/**
  * Like `grad`, but returns `[value, gradients]` from one evaluation (with `hasAux`,
  * `[[value, aux], gradients]`). Gradients have the structure of the differentiated arguments: one
  * tree for a single `argnums`, a tuple for an array.
  *
  * @example
  * ```ts
- * import { mul, sum, tensor, valueAndGrad } from "@fluxion/fluxion";
- * const f = (w: ReturnType<typeof tensor>) => sum(mul(w, w));
+ * import { mul, sum, type Tensor, tensor, valueAndGrad } from "@fluxion/fluxion";
+ * const f = (w: Tensor) => sum(mul(w, w));
  * const [loss, dw] = valueAndGrad(f)(tensor([1, 2])); // 5, [2, 4]
  * ```
  */
+export function valueAndGrad<Args extends unknown[], Aux, const N extends Argnums = 0>(
+  f: (...args: Args) => readonly [Tensor, Aux],
+  opts: { argnums?: N; hasAux: true },
+): (...args: Args) => [[Tensor, Aux], GradsOf<Args, NoInfer<N>>];
+/** `valueAndGrad` of a function returning a scalar tensor. */
+export function valueAndGrad<Args extends unknown[], const N extends Argnums = 0>(
+  f: (...args: Args) => Tensor,
+  opts?: { argnums?: N; hasAux?: false },
+): (...args: Args) => [Tensor, GradsOf<Args, NoInfer<N>>];
 export function valueAndGrad<Args extends unknown[]>(
   f: (...args: Args) => unknown,
   opts: GradOptions = {},
 ): (...args: Args) => [unknown, unknown] {
-  const op = "valueAndGrad";
+  return makeValueAndGrad("valueAndGrad", f, opts);
+}
+
+/** `valueAndGrad`, with errors naming `op` (the transform the user called). */
+function makeValueAndGrad<Args extends unknown[]>(
+  op: string,
+  f: (...args: Args) => unknown,
+  opts: GradOptions,
+): (...args: Args) => [unknown, unknown] {
   const argnums = opts.argnums ?? 0;
   const which = typeof argnums === "number" ? [argnums] : [...argnums];
   return (...args: Args): [unknown, unknown] => {
@@ -201,22 +228,36 @@ export function valueAndGrad<Args extends unknown[]>(
 
 /**
  * The gradient of a scalar-valued `f` with respect to argument `argnums` (default 0): a function
- * returning a pytree shaped like that argument. Nests: `grad(grad(f))` is the second derivative.
+ * returning a pytree shaped like that argument (a tuple of them for an array of indices). With
+ * `hasAux`, `f` returns `[value, aux]` and the result is `[gradients, aux]`. Nests:
+ * `grad(grad(f))` is the second derivative.
  *
  * @example
  * ```ts
- * import { grad, mul, pow, tensor } from "@fluxion/fluxion";
- * const f = (x: ReturnType<typeof tensor>) => pow(x, 3);
+ * import { grad, pow, type Tensor, tensor } from "@fluxion/fluxion";
+ * const f = (x: Tensor) => pow(x, 3);
  * grad(f)(tensor(2)); // 12
  * grad(grad(f))(tensor(2)); // 12 (6x)
  * ```
  */
+export function grad<Args extends unknown[], Aux, const N extends Argnums = 0>(
+  f: (...args: Args) => readonly [Tensor, Aux],
+  opts: { argnums?: N; hasAux: true },
+): (...args: Args) => [GradsOf<Args, NoInfer<N>>, Aux];
+/** `grad` of a function returning a scalar tensor. */
+export function grad<Args extends unknown[], const N extends Argnums = 0>(
+  f: (...args: Args) => Tensor,
+  opts?: { argnums?: N; hasAux?: false },
+): (...args: Args) => GradsOf<Args, NoInfer<N>>;
 export function grad<Args extends unknown[]>(
   f: (...args: Args) => unknown,
   opts: GradOptions = {},
 ): (...args: Args) => unknown {
-  const vg = valueAndGrad(f, opts);
-  return (...args: Args) => vg(...args)[1];
+  const vg = makeValueAndGrad("grad", f, opts);
+  return (...args: Args) => {
+    const [value, grads] = vg(...args);
+    return opts.hasAux ? [grads, (value as unknown[])[1]] : grads;
+  };
 }
 
 /**

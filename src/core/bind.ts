@@ -6,17 +6,21 @@
 import type { Backend } from "../backend/backend.ts";
 import { record } from "../autodiff/tape.ts";
 import type { PrimName, PrimParams } from "./primitives.ts";
+import { fmtShape } from "./shape.ts";
 import { shapeRules } from "./shape_rules.ts";
 import { Tensor } from "./tensor.ts";
 
 /** The backend all of `inputs` live on, or an error naming `op` that says how to move data. */
 export function commonBackend(op: string, inputs: readonly Tensor[]): Backend {
-  const b = inputs[0].backend;
+  const first = inputs[0];
+  const b = first.backend;
   for (const x of inputs) {
     if (x.backend !== b) {
+      const where = (t: Tensor) => `${fmtShape(t.shape)} ${t.dtype} on ${t.backend.name}`;
       throw new Error(
-        `${op}: inputs live on different backends (${b.name} and ${x.backend.name}); ` +
-          `move one first, e.g. toBackend(t, "${b.name}")`,
+        `${op}: inputs live on different backends (${where(first)}, ${where(x)}); ` +
+          `ops never copy between backends implicitly. Move one first, e.g. ` +
+          `tensor(await t.data(), { shape: t.shape, dtype: t.dtype, backend: other.backend })`,
       );
     }
   }
@@ -44,8 +48,20 @@ export function bind<P extends PrimName>(
 
 /** A short description of a JS value for error messages. */
 export function describeValue(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  if (v instanceof Tensor) return `Tensor ${JSON.stringify(v.shape)} ${v.dtype}`;
-  return typeof v === "object" ? (v.constructor?.name ?? "object") : `${typeof v} ${String(v)}`;
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return "a plain array (wrap it with tensor(...))";
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} (wrap it with tensor(...))`;
+  if (v instanceof Tensor) return `Tensor ${fmtShape(v.shape)} ${v.dtype}`;
+  switch (typeof v) {
+    case "string":
+      return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "..." : v)}`;
+    case "function":
+      return "a function";
+    case "object": {
+      const name = (v as object).constructor?.name;
+      return name && name !== "Object" ? `a ${name}` : "an object";
+    }
+    default:
+      return `${typeof v} ${String(v)}`;
+  }
 }

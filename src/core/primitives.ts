@@ -7,7 +7,7 @@
 import type { DType } from "./dtype.ts";
 
 /** Elementwise primitives of one operand. */
-export const UNARY_PRIMS = [
+export const UNARY_PRIMS: readonly UnaryPrim[] = [
   "neg",
   "exp",
   "log",
@@ -24,25 +24,49 @@ export const UNARY_PRIMS = [
   "floor",
   "ceil",
   "round",
-] as const;
+];
 /** Elementwise arithmetic primitives of two operands (NumPy broadcasting, one dtype). */
-export const BINARY_PRIMS = ["add", "sub", "mul", "div", "pow", "maximum", "minimum"] as const;
+export const BINARY_PRIMS: readonly BinaryPrim[] = [
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "pow",
+  "maximum",
+  "minimum",
+];
 /** Elementwise comparisons (NumPy broadcasting); they return `bool`. */
-export const COMPARE_PRIMS = [
+export const COMPARE_PRIMS: readonly ComparePrim[] = [
   "equal",
   "notEqual",
   "greater",
   "greaterEqual",
   "less",
   "lessEqual",
-] as const;
+];
 
 /** A unary primitive's name. */
-export type UnaryPrim = typeof UNARY_PRIMS[number];
+export type UnaryPrim =
+  | "neg"
+  | "exp"
+  | "log"
+  | "log1p"
+  | "expm1"
+  | "sqrt"
+  | "abs"
+  | "sign"
+  | "sin"
+  | "cos"
+  | "tanh"
+  | "sigmoid"
+  | "relu"
+  | "floor"
+  | "ceil"
+  | "round";
 /** A binary arithmetic primitive's name. */
-export type BinaryPrim = typeof BINARY_PRIMS[number];
+export type BinaryPrim = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum";
 /** A comparison primitive's name. */
-export type ComparePrim = typeof COMPARE_PRIMS[number];
+export type ComparePrim = "equal" | "notEqual" | "greater" | "greaterEqual" | "less" | "lessEqual";
 
 /** Padding of the two spatial dimensions: `[top, bottom, left, right]`. */
 export type Padding4 = readonly [number, number, number, number];
@@ -73,7 +97,8 @@ export interface PoolParams {
   readonly countIncludePad: boolean;
 }
 
-type NoParams = Record<string, never>;
+/** The parameters of a primitive that takes none. */
+export type NoParams = Record<string, never>;
 
 /** The parameters each primitive takes, keyed by primitive name. */
 export type PrimParams =

@@ -65,10 +65,18 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
   return out;
 }
 
-/** Resolves a possibly negative axis against `rank`, or throws naming `op`. */
-export function normalizeAxis(op: string, axis: number, rank: number): number {
+/**
+ * Resolves a possibly negative axis against a rank, or throws naming `op`. Pass the tensor's shape
+ * instead of its rank to have the error message show it.
+ */
+export function normalizeAxis(op: string, axis: number, rankOrShape: number | Shape): number {
+  const rank = typeof rankOrShape === "number" ? rankOrShape : rankOrShape.length;
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    throw new RangeError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
+    const of = typeof rankOrShape === "number" ? "" : ` ${fmtShape(rankOrShape)}`;
+    throw new RangeError(
+      `${op}: axis ${axis} is out of range for a tensor of rank ${rank}${of} ` +
+        `(valid axes are ${rank === 0 ? "none" : `${-rank} to ${rank - 1}`})`,
+    );
   }
   return axis < 0 ? axis + rank : axis;
 }
@@ -80,13 +88,22 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 export function normalizeAxes(
   op: string,
   axis: number | readonly number[] | undefined,
-  rank: number,
+  rankOrShape: number | Shape,
 ): number[] {
+  const rank = typeof rankOrShape === "number" ? rankOrShape : rankOrShape.length;
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axis !== "number" && !Array.isArray(axis)) {
+    throw new TypeError(
+      `${op}: axis must be an integer or an array of integers, got ${JSON.stringify(axis)}`,
+    );
+  }
   const list = typeof axis === "number" ? [axis] : [...axis];
-  const out = list.map((a) => normalizeAxis(op, a, rank));
+  const out = list.map((a) => normalizeAxis(op, a, rankOrShape));
   if (new Set(out).size !== out.length) {
-    throw new Error(`${op}: repeated axis in ${JSON.stringify(list)}`);
+    const of = typeof rankOrShape === "number"
+      ? ""
+      : ` for a tensor of shape ${fmtShape(rankOrShape)}`;
+    throw new Error(`${op}: repeated axis in ${JSON.stringify(list)}${of}`);
   }
   return out.sort((a, b) => a - b);
 }

@@ -59,18 +59,22 @@ function reduceShape(op: string, x: Abstract, axes: readonly number[], keepdims:
 
 function convOutSize(
   op: string,
-  size: number,
+  input: Shape,
+  dim: 2 | 3,
   k: number,
   stride: number,
   padLo: number,
   padHi: number,
   dil: number,
 ): number {
+  const size = input[dim];
   const span = dil * (k - 1) + 1;
   const out = Math.floor((size + padLo + padHi - span) / stride) + 1;
   if (out < 1) {
+    const window = dil === 1 ? `window ${k}` : `window ${span} (kernel ${k}, dilation ${dil})`;
     throw new Error(
-      `${op}: window of ${span} (kernel ${k}, dilation ${dil}) does not fit input of ${size} with padding ${padLo}+${padHi}`,
+      `${op}: ${window} does not fit input ${dim === 2 ? "height" : "width"} ${size} ` +
+        `with padding ${padLo}+${padHi} (input ${fmtShape(input)})`,
     );
   }
   return out;
@@ -100,7 +104,7 @@ export function convShape(op: string, x: Shape, w: Shape, p: ConvParams): number
       }`,
     );
   }
-  const [n, c, h, wd] = x;
+  const [n, c] = x;
   const [o, cg, kh, kw] = w;
   if (c % p.groups !== 0 || o % p.groups !== 0) {
     throw new Error(
@@ -114,8 +118,8 @@ export function convShape(op: string, x: Shape, w: Shape, p: ConvParams): number
       } input channels (groups=${p.groups}), input ${fmtShape(x)} has ${c}`,
     );
   }
-  const oh = convOutSize(op, h, kh, p.stride[0], p.padding[0], p.padding[1], p.dilation[0]);
-  const ow = convOutSize(op, wd, kw, p.stride[1], p.padding[2], p.padding[3], p.dilation[1]);
+  const oh = convOutSize(op, x, 2, kh, p.stride[0], p.padding[0], p.padding[1], p.dilation[0]);
+  const ow = convOutSize(op, x, 3, kw, p.stride[1], p.padding[2], p.padding[3], p.dilation[1]);
   return [n, o, oh, ow];
 }
 
@@ -142,8 +146,8 @@ export function poolShape(op: string, x: Shape, p: PoolParams): number[] {
       }`,
     );
   }
-  const oh = convOutSize(op, x[2], p.kernel[0], p.stride[0], p.padding[0], p.padding[1], 1);
-  const ow = convOutSize(op, x[3], p.kernel[1], p.stride[1], p.padding[2], p.padding[3], 1);
+  const oh = convOutSize(op, x, 2, p.kernel[0], p.stride[0], p.padding[0], p.padding[1], 1);
+  const ow = convOutSize(op, x, 3, p.kernel[1], p.stride[1], p.padding[2], p.padding[3], 1);
   return [x[0], x[1], oh, ow];
 }
 
@@ -185,7 +189,12 @@ for (const p of COMPARE_PRIMS) {
 export const shapeRules: { [P in PrimName]: Rule<P> } = {
   ...(elementwise as { [P in PrimName]: Rule<P> }),
   where: ([c, a, b]) => {
-    if (c.dtype !== "bool") throw new TypeError(`where: condition must be bool, got ${c.dtype}`);
+    if (c.dtype !== "bool") {
+      throw new TypeError(
+        `where: condition must be bool, got ${fmtShape(c.shape)} ${c.dtype}; ` +
+          `compare first (e.g. greater(x, 0)) or cast(cond, "bool")`,
+      );
+    }
     return {
       shape: broadcastShapes("where", c.shape, a.shape, b.shape),
       dtype: sameDType("where", [a, b]),
@@ -237,7 +246,11 @@ export const shapeRules: { [P in PrimName]: Rule<P> } = {
   },
   reshape: ([x], p) => {
     if (sizeOf(p.shape) !== sizeOf(x.shape)) {
-      throw new Error(`reshape: cannot reshape ${fmtShape(x.shape)} to ${fmtShape(p.shape)}`);
+      throw new Error(
+        `reshape: cannot reshape ${fmtShape(x.shape)} (${sizeOf(x.shape)} elements) to ${
+          fmtShape(p.shape)
+        } (${sizeOf(p.shape)} elements)`,
+      );
     }
     return { shape: [...p.shape], dtype: x.dtype };
   },
@@ -254,8 +267,10 @@ export const shapeRules: { [P in PrimName]: Rule<P> } = {
     return { shape: p.perm.map((a) => x.shape[a]), dtype: x.dtype };
   },
   broadcastTo: ([x], p) => {
-    const b = broadcastShapes("broadcastTo", x.shape, p.shape);
-    if (!shapesEqual(b, p.shape)) {
+    const r = p.shape.length;
+    const ok = x.shape.length <= r &&
+      x.shape.every((d, i) => d === 1 || d === p.shape[r - x.shape.length + i]);
+    if (!ok) {
       throw new Error(`broadcastTo: cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(p.shape)}`);
     }
     return { shape: [...p.shape], dtype: x.dtype };

@@ -11,11 +11,11 @@ import {
   coerce,
   type DType,
   dtypeOfArray,
-  isFloat,
   type TypedArray,
 } from "../core/dtype.ts";
 import { checkShape, fmtShape, type Shape, sizeOf } from "../core/shape.ts";
 import { type NestedArray, Tensor } from "../core/tensor.ts";
+import { describeValue } from "../core/bind.ts";
 
 /** Options for creation functions. */
 export interface CreateOptions {
@@ -113,10 +113,17 @@ export function tensor(data: NestedArray | TypedArray, opts: TensorOptions = {})
   const arr = allocate(dtype, flat.length);
   for (let i = 0; i < flat.length; i++) {
     const v = Number(flat[i]);
-    if (!isFloat(dtype) && dtype !== "bool" && !Number.isInteger(v)) {
-      throw new TypeError(
-        `tensor: value ${flat[i]} at flat index ${i} is not an integer (dtype ${dtype})`,
-      );
+    if (dtype === "int32") {
+      if (!Number.isInteger(v)) {
+        throw new TypeError(
+          `tensor: value ${flat[i]} at flat index ${i} is not an integer (dtype ${dtype})`,
+        );
+      }
+      if (v < -0x80000000 || v > 0x7fffffff) {
+        throw new RangeError(
+          `tensor: value ${flat[i]} at flat index ${i} is out of range for int32 [-2^31, 2^31 - 1]`,
+        );
+      }
     }
     arr[i] = coerce(dtype, v);
   }
@@ -133,8 +140,21 @@ export function tensor(data: NestedArray | TypedArray, opts: TensorOptions = {})
  * ```
  */
 export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
-  const s = checkShape("full", shape);
-  const dtype = checkDType("full", opts.dtype ?? "float32");
+  return filled("full", shape, value, opts);
+}
+
+/** `full` under the name of the public function that called it (for error messages). */
+function filled(
+  op: string,
+  shape: readonly number[],
+  value: number,
+  opts: CreateOptions,
+): Tensor {
+  const s = checkShape(op, shape);
+  const dtype = checkDType(op, opts.dtype ?? "float32");
+  if (typeof value !== "number") {
+    throw new TypeError(`${op}: fill value must be a number, got ${typeof value}`);
+  }
   const arr = allocate(dtype, sizeOf(s));
   if (value !== 0) arr.fill(coerce(dtype, value));
   return fromTypedArray(arr, s, dtype, opts.backend);
@@ -150,7 +170,7 @@ export function full(shape: readonly number[], value: number, opts: CreateOption
  * ```
  */
 export function zeros(shape: readonly number[], opts: CreateOptions = {}): Tensor {
-  return full(shape, 0, opts);
+  return filled("zeros", shape, 0, opts);
 }
 
 /**
@@ -163,7 +183,7 @@ export function zeros(shape: readonly number[], opts: CreateOptions = {}): Tenso
  * ```
  */
 export function ones(shape: readonly number[], opts: CreateOptions = {}): Tensor {
-  return full(shape, 1, opts);
+  return filled("ones", shape, 1, opts);
 }
 
 /**
@@ -176,7 +196,11 @@ export function ones(shape: readonly number[], opts: CreateOptions = {}): Tensor
  * ```
  */
 export function zerosLike(x: Tensor, opts: CreateOptions = {}): Tensor {
-  return full(x.shape, 0, { dtype: x.dtype, backend: x.backend, ...opts });
+  requireTensor("zerosLike", x);
+  return filled("zerosLike", x.shape, 0, {
+    dtype: opts.dtype ?? x.dtype,
+    backend: opts.backend ?? x.backend,
+  });
 }
 
 /**
@@ -189,7 +213,11 @@ export function zerosLike(x: Tensor, opts: CreateOptions = {}): Tensor {
  * ```
  */
 export function onesLike(x: Tensor, opts: CreateOptions = {}): Tensor {
-  return full(x.shape, 1, { dtype: x.dtype, backend: x.backend, ...opts });
+  requireTensor("onesLike", x);
+  return filled("onesLike", x.shape, 1, {
+    dtype: opts.dtype ?? x.dtype,
+    backend: opts.backend ?? x.backend,
+  });
 }
 
 /**
@@ -258,6 +286,12 @@ export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor 
   const arr = allocate(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) arr[i * m + i] = 1;
   return fromTypedArray(arr, [n, m], dtype, opts.backend);
+}
+
+function requireTensor(op: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) {
+    throw new TypeError(`${op}: expected a Tensor, got ${describeValue(x)}`);
+  }
 }
 
 /** A scalar tensor of `dtype` on `backend` (used to lift plain numbers into ops). */

@@ -38,11 +38,13 @@ function requireTensor(op: string, x: unknown): asserts x is Tensor {
 
 /**
  * The dtype a number takes next to a tensor of dtype `d`: numbers are "weak" and adopt the
- * tensor's type unless they would not fit (a fraction next to an integer tensor gives float32).
+ * tensor's type unless they would not fit (a fraction, or an integer outside the int32 range, next
+ * to an integer tensor gives float32).
  */
 function numberDType(d: DType, v: number): DType {
   if (isFloat(d)) return d;
-  return Number.isInteger(v) ? (d === "bool" ? "int32" : d) : "float32";
+  const fitsInt32 = Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff;
+  return fitsInt32 ? (d === "bool" ? "int32" : d) : "float32";
 }
 
 /** Lifts two operands to tensors of one dtype (at least `minimum` in the promotion order). */

@@ -39,6 +39,19 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (k1 !== k2) {
     throw new Error(`matmul: inner dimensions differ: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}`);
   }
+  const batchA = a.shape.slice(0, Math.max(0, a.rank - 2));
+  const batchB = b.shape.slice(0, Math.max(0, b.rank - 2));
+  for (let i = 1; i <= Math.min(batchA.length, batchB.length); i++) {
+    const da = batchA[batchA.length - i];
+    const db = batchB[batchB.length - i];
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new Error(
+        `matmul: batch dimensions ${fmtShape(batchA)} and ${
+          fmtShape(batchB)
+        } cannot be broadcast together: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}`,
+      );
+    }
+  }
   if (a.dtype === "bool" || b.dtype === "bool") {
     throw new TypeError(
       `matmul: bool operands are not supported (${a.dtype} x ${b.dtype}); cast first`,

@@ -6,6 +6,7 @@
 import { bind, describeValue } from "../core/bind.ts";
 import {
   broadcastShapes,
+  checkShape,
   fmtShape,
   normalizeAxis,
   type Shape,
@@ -20,6 +21,13 @@ function requireTensor(op: string, x: unknown): asserts x is Tensor {
   }
 }
 
+function listOfTensors(op: string, xs: unknown): void {
+  if (!Array.isArray(xs)) {
+    throw new TypeError(`${op}: expected an array of tensors, got ${describeValue(xs)}`);
+  }
+  if (xs.length === 0) throw new Error(`${op}: needs at least one tensor`);
+}
+
 /**
  * `x` with a new shape of the same size. One dimension may be -1 and is inferred.
  *
@@ -31,6 +39,11 @@ function requireTensor(op: string, x: unknown): asserts x is Tensor {
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   requireTensor("reshape", x);
+  if (!Array.isArray(shape)) {
+    throw new TypeError(
+      `reshape: the target shape must be an array of integers, got ${describeValue(shape)}`,
+    );
+  }
   const holes = shape.filter((d) => d === -1).length;
   if (holes > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
     throw new Error(`reshape: invalid target shape ${fmtShape(shape)} for ${fmtShape(x.shape)}`);
@@ -39,7 +52,11 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (holes === 1) {
     const known = sizeOf(shape.filter((d) => d !== -1));
     if (known === 0 || x.size % known !== 0) {
-      throw new Error(`reshape: cannot reshape ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
+      throw new Error(
+        `reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) to ${
+          fmtShape(shape)
+        }: ${x.size} is not a multiple of ${known}`,
+      );
     }
     target = shape.map((d) => (d === -1 ? x.size / known : d));
   }
@@ -59,16 +76,18 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
  */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   requireTensor("transpose", x);
+  const bad = () =>
+    new Error(
+      `transpose: ${JSON.stringify(perm)} is not a permutation of the ${x.rank} axes of ${
+        fmtShape(x.shape)
+      }`,
+    );
+  if (perm !== undefined && (!Array.isArray(perm) || perm.length !== x.rank)) throw bad();
   const p = perm === undefined ? x.shape.map((_, i) => x.rank - 1 - i) : perm.map((a) => {
-    if (!Number.isInteger(a) || a < -x.rank || a >= x.rank) {
-      throw new Error(
-        `transpose: ${JSON.stringify(perm)} is not a permutation of the ${x.rank} axes of ${
-          fmtShape(x.shape)
-        }`,
-      );
-    }
+    if (!Number.isInteger(a) || a < -x.rank || a >= x.rank) throw bad();
     return a < 0 ? a + x.rank : a;
   });
+  if (new Set(p).size !== p.length) throw bad();
   if (p.every((a, i) => a === i) && p.length === x.rank) return x;
   return bind("transpose", [x], { perm: p });
 }
@@ -84,6 +103,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
  */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   requireTensor("broadcastTo", x);
+  checkShape("broadcastTo", shape);
   if (shapesEqual(x.shape, shape)) return x;
   return bind("broadcastTo", [x], { shape: [...shape] });
 }
@@ -139,7 +159,15 @@ export function slice(x: Tensor, specs: readonly (SliceSpec | null)[]): Tensor {
   const ends: number[] = [];
   const steps: number[] = [];
   x.shape.forEach((d, i) => {
-    const [s0, e0, st = 1] = specs[i] ?? [];
+    const spec = specs[i] ?? [];
+    if (!Array.isArray(spec)) {
+      throw new TypeError(
+        `slice: the spec for axis ${i} must be [start, end, step] or null, got ${
+          JSON.stringify(spec)
+        }`,
+      );
+    }
+    const [s0, e0, st = 1] = spec as SliceSpec;
     if (!Number.isInteger(st) || st < 1) {
       throw new RangeError(`slice: step must be a positive integer, got ${st} on axis ${i}`);
     }
@@ -199,9 +227,9 @@ export function pad(
  * ```
  */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
-  if (!Array.isArray(xs) || xs.length === 0) throw new Error("concat: needs at least one tensor");
+  listOfTensors("concat", xs);
   xs.forEach((x) => requireTensor("concat", x));
-  const ax = normalizeAxis("concat", axis, xs[0].rank);
+  const ax = normalizeAxis("concat", axis, xs[0].shape);
   if (xs.length === 1) return xs[0];
   return bind("concat", xs, { axis: ax });
 }
@@ -236,7 +264,7 @@ export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   requireTensor("squeeze", x);
   const axes = axis === undefined
     ? x.shape.flatMap((d, i) => (d === 1 ? [i] : []))
-    : (typeof axis === "number" ? [axis] : axis).map((a) => normalizeAxis("squeeze", a, x.rank));
+    : (typeof axis === "number" ? [axis] : axis).map((a) => normalizeAxis("squeeze", a, x.shape));
   for (const a of axes) {
     if (x.shape[a] !== 1) {
       throw new Error(`squeeze: axis ${a} of ${fmtShape(x.shape)} has size ${x.shape[a]}, not 1`);
@@ -255,7 +283,7 @@ export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
  * ```
  */
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
-  if (!Array.isArray(xs) || xs.length === 0) throw new Error("stack: needs at least one tensor");
+  listOfTensors("stack", xs);
   xs.forEach((x) => requireTensor("stack", x));
   for (const x of xs) {
     if (!shapesEqual(x.shape, xs[0].shape)) {
@@ -281,7 +309,7 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
 export function gather(x: Tensor, indices: Tensor, axis: number): Tensor {
   requireTensor("gather", x);
   requireTensor("gather", indices);
-  const ax = normalizeAxis("gather", axis, x.rank);
+  const ax = normalizeAxis("gather", axis, x.shape);
   return bind("gather", [x, prepareIndices("gather", x, indices, ax)], { axis: ax });
 }
 
@@ -300,7 +328,7 @@ export function scatterAdd(base: Tensor, indices: Tensor, updates: Tensor, axis:
   requireTensor("scatterAdd", base);
   requireTensor("scatterAdd", indices);
   requireTensor("scatterAdd", updates);
-  const ax = normalizeAxis("scatterAdd", axis, base.rank);
+  const ax = normalizeAxis("scatterAdd", axis, base.shape);
   return bind("scatterAdd", [base, prepareIndices("scatterAdd", base, indices, ax), updates], {
     axis: ax,
   });
@@ -336,13 +364,23 @@ function prepareIndices(op: string, x: Tensor, indices: Tensor, axis: number): T
 export function take(x: Tensor, indices: Tensor, axis = 0): Tensor {
   requireTensor("take", x);
   requireTensor("take", indices);
-  const ax = normalizeAxis("take", axis, x.rank);
+  const ax = normalizeAxis("take", axis, x.shape);
   const n = indices.size;
   const flatIdx = reshape(indices, [
     ...x.shape.slice(0, ax).map(() => 1),
     n,
     ...x.shape.slice(ax + 1).map(() => 1),
   ]);
-  const picked = gather(x, flatIdx, ax);
+  let picked: Tensor;
+  try {
+    picked = gather(x, flatIdx, ax);
+  } catch (e) {
+    // Report index errors under the name the user called.
+    if (e instanceof Error && e.message.startsWith("gather: ")) {
+      const err = new (e.constructor as ErrorConstructor)(`take: ${e.message.slice(8)}`);
+      throw err;
+    }
+    throw e;
+  }
   return reshape(picked, [...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)]);
 }

@@ -37,8 +37,11 @@ export interface Conv2dOptions {
 export interface Pool2dOptions {
   /** Step between windows (default: the kernel size, as in PyTorch). */
   stride?: Size2;
-  /** Implicit padding, at most half the kernel (default 0). */
-  padding?: Size2 | Padding4;
+  /**
+   * Implicit padding, at most half the kernel (default 0); `"same"` pads so the output is
+   * ceil(input / stride), extra padding at the bottom and right, as for `conv2d`.
+   */
+  padding?: Padding2;
   /** Average pooling: count padded zeros in the divisor (default true, as in PyTorch). */
   countIncludePad?: boolean;
 }
@@ -84,12 +87,13 @@ function padding4(
   return [h, h, w, w];
 }
 
-function require4d(op: string, x: unknown, what: string): asserts x is Tensor {
+function require4d(op: string, x: unknown, what: "input" | "weight"): asserts x is Tensor {
   if (!(x instanceof Tensor)) {
     throw new TypeError(`${op}: expected a Tensor ${what}, got ${describeValue(x)}`);
   }
   if (x.rank !== 4) {
-    throw new Error(`${op}: ${what} must be 4-D [N,C,H,W], got ${fmtShape(x.shape)}`);
+    const layout = what === "input" ? "[N,C,H,W]" : "[O,C/groups,kH,kW]";
+    throw new Error(`${op}: ${what} must be 4-D ${layout}, got ${fmtShape(x.shape)}`);
   }
 }
 
@@ -165,7 +169,8 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   if (!(x instanceof Tensor)) {
     throw new TypeError(`softmax: expected a Tensor, got ${describeValue(x)}`);
   }
-  const ax = normalizeAxis("softmax", axis, x.rank);
+  const ax = normalizeAxis("softmax", axis, x.shape);
+  if (x.shape[ax] === 0) return exp(x); // nothing to normalize: an empty result of x's shape
   const m = stopGradient(max(x, { axis: ax, keepdims: true }));
   const e = exp(sub(x, where(equal(m, -Infinity), 0, m)));
   return div(e, sum(e, { axis: ax, keepdims: true }));
@@ -185,6 +190,6 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   if (!(x instanceof Tensor)) {
     throw new TypeError(`logSoftmax: expected a Tensor, got ${describeValue(x)}`);
   }
-  const ax = normalizeAxis("logSoftmax", axis, x.rank);
+  const ax = normalizeAxis("logSoftmax", axis, x.shape);
   return sub(x, logSumExp(x, { axis: ax, keepdims: true }));
 }

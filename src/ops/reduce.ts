@@ -7,8 +7,8 @@ import { bind, describeValue } from "../core/bind.ts";
 import { isFloat } from "../core/dtype.ts";
 import { normalizeAxes, normalizeAxis } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
-import { add, cast, div, exp, log, sub, where } from "./elementwise.ts";
-import { equal } from "./elementwise.ts";
+import { abs, add, cast, div, exp, less, log, sub, where } from "./elementwise.ts";
+import { full } from "./creation.ts";
 import { stopGradient } from "./stop_gradient.ts";
 import { reshape } from "./movement.ts";
 
@@ -36,7 +36,7 @@ function requireTensor(op: string, x: unknown): asserts x is Tensor {
 
 function reduce(op: "sum" | "max" | "min", x: Tensor, opts: ReduceOptions): Tensor {
   requireTensor(op, x);
-  const axes = normalizeAxes(op, opts.axis, x.rank);
+  const axes = normalizeAxes(op, opts.axis, x.shape);
   return bind(op, [x], { axes, keepdims: opts.keepdims ?? false });
 }
 
@@ -69,7 +69,7 @@ export function sum(x: Tensor, opts: ReduceOptions = {}): Tensor {
 export function mean(x: Tensor, opts: ReduceOptions = {}): Tensor {
   requireTensor("mean", x);
   const xf = isFloat(x.dtype) ? x : cast(x, "float32");
-  const axes = normalizeAxes("mean", opts.axis, x.rank);
+  const axes = normalizeAxes("mean", opts.axis, x.shape);
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
   return div(reduce("sum", xf, opts), count);
 }
@@ -106,7 +106,7 @@ function arg(op: "argmax" | "argmin", x: Tensor, opts: ArgOptions): Tensor {
     const flat = bind(op, [reshape(x, [x.size])], { axis: 0, keepdims: false });
     return opts.keepdims ? reshape(flat, x.shape.map(() => 1)) : flat;
   }
-  const axis = normalizeAxis(op, opts.axis, x.rank);
+  const axis = normalizeAxis(op, opts.axis, x.shape);
   return bind(op, [x], { axis, keepdims: opts.keepdims ?? false });
 }
 
@@ -149,12 +149,17 @@ export function argmin(x: Tensor, opts: ArgOptions = {}): Tensor {
 export function logSumExp(x: Tensor, opts: ReduceOptions = {}): Tensor {
   requireTensor("logSumExp", x);
   const xf = isFloat(x.dtype) ? x : cast(x, "float32");
-  const m = stopGradient(reduce("max", xf, { axis: opts.axis, keepdims: true }));
-  // An all -Infinity slice would give -Inf - -Inf = NaN; shift by 0 there instead.
-  const shift = where(equal(m, -Infinity), 0, m);
-  const s = log(reduce("sum", exp(sub(xf, shift)), { axis: opts.axis, keepdims: true }));
-  const out = add(s, shift);
-  if (opts.keepdims) return out;
-  const axes = normalizeAxes("logSumExp", opts.axis, x.rank);
-  return reshape(out, x.shape.filter((_, i) => !axes.includes(i)));
+  const axes = normalizeAxes("logSumExp", opts.axis, x.shape);
+  const keptShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const outShape = opts.keepdims ? keptShape : x.shape.filter((_, i) => !axes.includes(i));
+  if (axes.some((a) => x.shape[a] === 0)) {
+    // The log of an empty sum: -Infinity, as NumPy and PyTorch give.
+    return full(outShape, -Infinity, { dtype: xf.dtype, backend: x.backend });
+  }
+  const m = stopGradient(reduce("max", xf, { axis: axes, keepdims: true }));
+  // An all -Infinity slice would give -Inf - -Inf = NaN, and a +Infinity one Inf - Inf = NaN;
+  // shift by 0 wherever the maximum is not finite.
+  const shift = where(less(abs(m), Infinity), m, 0);
+  const s = log(reduce("sum", exp(sub(xf, shift)), { axis: axes, keepdims: true }));
+  return reshape(add(s, shift), outShape);
 }

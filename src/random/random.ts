@@ -10,6 +10,7 @@ import { defaultBackend } from "../backend/registry.ts";
 import { checkDType, type DType, isFloat } from "../core/dtype.ts";
 import { checkShape } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
+import { describeValue } from "../core/bind.ts";
 import { fromTypedArray } from "../ops/creation.ts";
 import { add, cos, less, log1p, mul, neg, sqrt } from "../ops/elementwise.ts";
 import { foldIn as foldInRaw, keyFromSeed, randomWords, splitKey } from "./threefry.ts";
@@ -42,7 +43,7 @@ export class Key {
 function checkKey(op: string, k: unknown): Key {
   if (!(k instanceof Key)) {
     throw new TypeError(
-      `${op}: expected a Key from random.key(seed) or random.split, got ${typeof k}`,
+      `${op}: expected a Key from random.key(seed) or random.split, got ${describeValue(k)}`,
     );
   }
   return k;
@@ -166,6 +167,7 @@ export function bernoulli(
   shape: readonly number[],
   opts: { backend?: Backend } = {},
 ): Tensor {
+  checkKey("random.bernoulli", k);
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
     throw new RangeError(`random.bernoulli: p must be a probability in [0, 1], got ${p}`);
   }

@@ -57,7 +57,7 @@ const PARITY = 0x1bd11bda;
  *
  * @example
  * ```ts
- * import { random } from "@fluxion/fluxion";
+ * import * as random from "./threefry.ts";
  * // Random123's known-answer test: key (0, 0), counter (0, 0).
  * const [a, b] = random.threefry2x32(0, 0, 0, 0);
  * console.log(a.toString(16), b.toString(16)); // "6b200159" "99ba4efe"
@@ -179,7 +179,7 @@ function checkKey(key: readonly [number, number], op: string): void {
  *
  * @example
  * ```ts
- * import { random } from "@fluxion/fluxion";
+ * import * as random from "./threefry.ts";
  * console.log(random.keyFromSeed(42)); // [0, 42]
  * console.log(random.keyFromSeed(2 ** 32 + 7)); // [1, 7]
  * ```
@@ -205,7 +205,7 @@ export function keyFromSeed(seed: number): [number, number] {
  *
  * @example
  * ```ts
- * import { random } from "@fluxion/fluxion";
+ * import * as random from "./threefry.ts";
  * const [a, b] = random.splitKey(random.keyFromSeed(0), 2);
  * console.log(a, b); // two different pairs of uint32 words
  * ```
@@ -234,7 +234,7 @@ export function splitKey(key: readonly [number, number], n: number): [number, nu
  *
  * @example
  * ```ts
- * import { random } from "@fluxion/fluxion";
+ * import * as random from "./threefry.ts";
  * const base = random.keyFromSeed(0);
  * const step3 = random.foldIn(base, 3); // the same key every time for step 3
  * console.log(step3);
@@ -258,7 +258,7 @@ export function foldIn(key: readonly [number, number], data: number): [number, n
  *
  * @example
  * ```ts
- * import { random } from "@fluxion/fluxion";
+ * import * as random from "./threefry.ts";
  * const words = random.randomWords(random.keyFromSeed(0), 4);
  * console.log(words); // Uint32Array of 4 words, the same on every run and every backend
  * ```
@@ -295,7 +295,7 @@ const CHUNK_PAIRS = 4096;
  *
  * @example
  * ```ts
- * import { random } from "@fluxion/fluxion";
+ * import * as random from "./threefry.ts";
  * const u = new Float32Array(3);
  * random.uniformBits(random.keyFromSeed(0), u);
  * console.log(u); // three numbers in [0, 1)

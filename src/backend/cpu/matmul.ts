@@ -1,46 +1,14 @@
 /**
- * CPU kernel for batched matrix multiplication with broadcast batch dimensions.
+ * CPU kernel for batched matrix multiplication with broadcast batch dimensions, on the same
+ * cache-friendly product (`gemmAcc`) as the convolutions.
  *
  * @module
  */
-import { allocate, type TypedArray } from "../../core/dtype.ts";
+import { allocate } from "../../core/dtype.ts";
+import { asFloat64, gemmAcc } from "./im2col.ts";
 import { broadcastStrides } from "../../core/shape.ts";
 import type { CpuKernelTable } from "./kernel.ts";
 import { forEachRow } from "./strided.ts";
-
-/**
- * `out[oo + i*n + j] += sum_k a[ao + i*k + kk] * b[bo + kk*n + j]` for one [m,k] x [k,n] product,
- * in i-k-j order so the innermost loop walks `b` and `out` contiguously. Blocks over k keep a
- * panel of `b` in cache for large matrices. Zeros of `a` are skipped (sparse activations after
- * relu) unless `skipZeros` is false, which callers need when `b` may hold NaN or infinities.
- */
-export function gemm(
-  a: TypedArray,
-  ao: number,
-  b: TypedArray,
-  bo: number,
-  out: TypedArray,
-  oo: number,
-  m: number,
-  k: number,
-  n: number,
-  skipZeros = true,
-): void {
-  const KB = 256;
-  for (let k0 = 0; k0 < k; k0 += KB) {
-    const k1 = Math.min(k, k0 + KB);
-    for (let i = 0; i < m; i++) {
-      const arow = ao + i * k;
-      const orow = oo + i * n;
-      for (let kk = k0; kk < k1; kk++) {
-        const aik = a[arow + kk];
-        if (aik === 0 && skipZeros) continue;
-        const brow = bo + kk * n;
-        for (let j = 0; j < n; j++) out[orow + j] += aik * b[brow + j];
-      }
-    }
-  }
-}
 
 /** CPU kernel of the `matmul` primitive. */
 export const matmulKernels: CpuKernelTable<"matmul"> = {
@@ -56,10 +24,14 @@ export const matmulKernels: CpuKernelTable<"matmul"> = {
     const shape = [...batch, 1];
     let t = 0;
     if (m * n === 0) return dst;
-    // The zero-skip in gemm would drop NaN * 0 = NaN; only skip when b is all finite.
-    const bFinite = b.storage.every(Number.isFinite);
+    // Products accumulate in float64 (exact for int32) and are rounded once into the output.
+    const av = asFloat64(a.storage);
+    const bv = asFloat64(b.storage);
+    const acc = new Float64Array(m * n);
     forEachRow(shape, [[...sa, 0], [...sb, 0]], (_o, [oa, ob]) => {
-      gemm(a.storage, oa, b.storage, ob, dst, t * m * n, m, k, n, bFinite);
+      acc.fill(0);
+      gemmAcc(m, n, k, av, oa, k, 1, bv, ob, acc, 0);
+      dst.set(acc, t * m * n);
       t++;
     });
     return dst;
