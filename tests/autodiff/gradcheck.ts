@@ -13,21 +13,12 @@
  */
 import { AssertionError } from "node:assert";
 import { grad, jvp, mul, sum, type Tensor, tensor, vjp } from "../../mod.ts";
+import { mulberry32 } from "../test_rng.ts";
 
 /** Counts of the checks performed, so a test can report how many ran. */
 export const counter = { checks: 0 };
 
-/** Seeded PRNG (mulberry32) giving floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+export { mulberry32 } from "../test_rng.ts";
 
 /** Options of `Gen.tensor`. */
 export interface GenOptions {

@@ -4,20 +4,8 @@ import { poolKernels } from "../../src/backend/cpu/pool.ts";
 import type { CpuInput } from "../../src/backend/cpu/kernel.ts";
 import type { Padding4, Pair, PoolParams } from "../../src/core/primitives.ts";
 import { poolShape } from "../../src/core/shape_rules.ts";
+import { mulberry32 as rng, prod } from "../test_rng.ts";
 
-/** Seeded PRNG (mulberry32) giving floats in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const f64 = (storage: Float64Array, shape: readonly number[]): CpuInput => ({
   storage,
   shape,

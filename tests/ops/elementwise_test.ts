@@ -40,20 +40,7 @@ import {
   where,
   zeros,
 } from "../../mod.ts";
-
-/** Seeded PRNG (mulberry32) giving floats in [-1, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  };
-}
-
-const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+import { prod, rng } from "../test_rng.ts";
 
 /** Reference NumPy broadcasting: output shape and, per output element, the flat input indices. */
 function broadcastRef(

@@ -26,20 +26,8 @@ import {
   transpose,
   zeros,
 } from "../../mod.ts";
+import { prod, rng } from "../test_rng.ts";
 
-/** Seeded PRNG (mulberry32) giving floats in [-1, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  };
-}
-
-const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const randData = (r: () => number, shape: readonly number[]) =>
   Array.from({ length: prod(shape) }, () => r());
 const f64 = (data: number[], shape: number[]) => tensor(new Float64Array(data), { shape });
