@@ -42,7 +42,7 @@ export {
   zeros,
   zerosLike,
 } from "./src/ops/creation.ts";
-export type { CreateOptions, TensorOptions } from "./src/ops/creation.ts";
+export type { ArrayData, CreateOptions, TensorOptions } from "./src/ops/creation.ts";
 export {
   abs,
   add,

@@ -10,7 +10,7 @@ for (const n of [128, 256, 512]) {
   const [ka, kb] = random.split(random.foldIn(key, n));
   const a = random.normal(ka, [n, n]);
   const b = random.normal(kb, [n, n]);
-  Deno.bench(`matmul ${n}x${n} float32 (${((2 * n ** 3) / 1e9).toFixed(2)} GFLOP)`, {
+  Deno.bench(`matmul ${n}x${n} float32 (${((2 * n ** 3) / 1e6).toFixed(0)} MFLOP)`, {
     group: "matmul",
   }, () => {
     matmul(a, b);

@@ -7,9 +7,10 @@
 import { parseArgs } from "node:util";
 import { add, mean, mul, random, square, sub, type Tensor, tree, valueAndGrad } from "../mod.ts";
 
-function usage(msg?: string): never {
-  if (msg) console.error(`fit_line: ${msg}`);
-  console.error("usage: deno run -A examples/fit_line.ts [--steps N] [--lr RATE] [--seed N]");
+const USAGE = "usage: deno run -A examples/fit_line.ts [--steps N] [--lr RATE] [--seed N]";
+
+function usage(msg: string): never {
+  console.error(`fit_line: ${msg}\n${USAGE}`);
   Deno.exit(2);
 }
 
@@ -27,7 +28,10 @@ try {
 } catch (e) {
   usage((e as Error).message);
 }
-if (values.help) usage();
+if (values.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
 const steps = Number(values.steps);
 const lr = Number(values.lr);
 const seed = Number(values.seed);
@@ -40,14 +44,14 @@ if (!Number.isInteger(seed) || seed < 0) {
 }
 
 type Params = { w: Tensor; b: Tensor };
-const [dataKey, noiseKey, initKey] = random.split(random.key(seed), 3);
+const [dataKey, noiseKey, wKey, bKey] = random.split(random.key(seed), 4);
 const x = random.uniform(dataKey, [64, 1], { minval: -1, maxval: 1 });
 const y = add(sub(mul(x, 3), 1), random.normal(noiseKey, [64, 1], { std: 0.05 }));
 
 const loss = (p: Params) => mean(square(sub(add(mul(x, p.w), p.b), y)));
 const step = valueAndGrad(loss);
 
-let params: Params = { w: random.normal(initKey, [1]), b: random.normal(initKey, [1]) };
+let params: Params = { w: random.normal(wKey, [1]), b: random.normal(bKey, [1]) };
 for (let i = 1; i <= steps; i++) {
   const [value, grads] = step(params);
   params = tree.map((p, g) => sub(p, mul(g, lr)), params, grads);

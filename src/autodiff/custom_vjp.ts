@@ -4,18 +4,24 @@
  * @module
  */
 import { Tensor } from "../core/tensor.ts";
+import { isFloat } from "../core/dtype.ts";
+import { fmtShape, shapesEqual } from "../core/shape.ts";
+import { cast } from "../ops/elementwise.ts";
 import { zerosLike } from "../ops/creation.ts";
 import * as tree from "../tree/tree.ts";
-import { record, tapesWatching, withoutTapes } from "./tape.ts";
+import { record, tapesWatching, withoutTapesGuarded } from "./tape.ts";
 
 /**
  * `f` with a custom gradient, like `jax.custom_vjp`. `fwd(...args)` returns `[output, residuals]`
  * (output must equal `f(...args)`); `bwd(residuals, outputCotangent)` returns one cotangent
- * pytree per argument, shaped like it. Without an active gradient, `f` runs as it is. Use it for
- * numerically stable gradients or to clip gradients in the backward pass.
+ * pytree per argument, shaped like it (or `null` for an argument that gets no gradient). Without
+ * an active gradient, `f` runs as it is. Use it for numerically stable gradients or to clip
+ * gradients in the backward pass.
  *
- * `bwd` is differentiated again only through its use of the cotangent: residuals computed in
- * `fwd` are constants to enclosing gradients.
+ * Tensors that carry gradients must reach `fwd` as arguments: one it reads from a closure is
+ * reported as an error (its gradient would be lost). `bwd` is differentiated again only through
+ * its use of the cotangent and the arguments: residuals computed in `fwd` are constants to
+ * enclosing gradients.
  *
  * @example
  * ```ts
@@ -41,7 +47,7 @@ export function customVjp<Args extends unknown[], Out, Res>(
     const inputs = tree.leaves(args);
     const tapes = tapesWatching(inputs);
     if (tapes.length === 0) return f(...args);
-    const [out, res] = withoutTapes(() => fwd(...args));
+    const [out, res] = withoutTapesGuarded("customVjp", inputs, () => fwd(...args));
     const [outLeaves, outDef] = tree.flatten(out);
     // Fresh identities, so outputs that are inputs passed through get their own tape entries.
     const outputs = outLeaves.map((o) => new Tensor(o.backend, o.storage, o.shape, o.dtype));
@@ -61,13 +67,25 @@ export function customVjp<Args extends unknown[], Out, Res>(
           );
         }
         const flat = grads.flatMap((g, i) => {
-          const gl = tree.leaves(g);
-          if (gl.length !== tree.leaves(args[i]).length) {
+          const want = tree.leaves(args[i]);
+          // null or undefined: no gradient for this argument.
+          if (g === null || g === undefined) return want.map(() => undefined);
+          const got = tree.leaves(g);
+          if (!tree.structureEqual(g, args[i]) || got.length !== want.length) {
             throw new Error(
               `customVjp: bwd's cotangent ${i} does not match the structure of argument ${i}`,
             );
           }
-          return gl;
+          return got.map((c, j) => {
+            const x = want[j];
+            if (!shapesEqual(c.shape, x.shape) || !isFloat(c.dtype)) {
+              throw new Error(
+                `customVjp: bwd's cotangent ${i} (leaf ${j}) is ${fmtShape(c.shape)} ${c.dtype}, ` +
+                  `but the argument is ${fmtShape(x.shape)} ${x.dtype}`,
+              );
+            }
+            return c.dtype === x.dtype ? c : cast(c, x.dtype);
+          });
         });
         return flat;
       },

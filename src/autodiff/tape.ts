@@ -45,13 +45,37 @@ export function popTape(tape: Tape): void {
   if (top !== tape) throw new Error("internal: tapes popped out of order");
 }
 
-/** Runs `fn` with no tape recording (used by `stopGradient` and custom rules). */
-export function withoutTapes<T>(fn: () => T): T {
+/** While set, ops may not read tensors the hidden tapes watch, except `allowed` (customVjp). */
+let guard: { hidden: Tape[]; allowed: Set<Tensor>; op: string } | null = null;
+
+/**
+ * Runs `fn` with no tape recording, but throws if it computes with a tensor that a suspended
+ * tape watches and that is not in `allowed`: such a tensor would silently lose its gradient.
+ */
+export function withoutTapesGuarded<T>(op: string, allowed: readonly Tensor[], fn: () => T): T {
   const saved = stack.splice(0, stack.length);
+  const prev = guard;
+  guard = { hidden: [...saved, ...(prev?.hidden ?? [])], allowed: new Set(allowed), op };
   try {
     return fn();
   } finally {
+    guard = prev;
     stack.push(...saved);
+  }
+}
+
+function checkGuard(inputs: readonly Tensor[]): void {
+  const g = guard!;
+  for (const x of inputs) {
+    if (!g.allowed.has(x) && g.hidden.some((t) => t.watched.has(x))) {
+      throw new Error(
+        `${g.op}: the function reads a tensor [${
+          x.shape.join(",")
+        }] ${x.dtype} that depends on a ` +
+          "variable being differentiated but is not one of its arguments; pass it as an argument " +
+          "so its gradient can flow",
+      );
+    }
   }
 }
 
@@ -70,7 +94,10 @@ export function tapesWatching(inputs: readonly Tensor[]): Tape[] {
  * become watched there. Calls whose outputs are all non-float (comparisons, argmax) carry no
  * gradient and are not recorded.
  */
-export function record(entry: TapeEntry, tapes: Tape[] = tapesWatching(entry.inputs)): void {
+export function record(entry: TapeEntry, tapes?: Tape[]): void {
+  if (guard) checkGuard(entry.inputs);
+  if (stack.length === 0) return;
+  tapes ??= tapesWatching(entry.inputs);
   if (tapes.length === 0) return;
   const diffOuts = entry.outputs.filter((o) => o.dtype === "float32" || o.dtype === "float64");
   if (diffOuts.length === 0) return;

@@ -96,7 +96,9 @@ export function vjp<Args extends unknown[], Out>(
   f: (...args: Args) => Out,
   ...primals: Args
 ): [Out, (cotangent: Out) => Args] {
-  const t = trace("vjp", f as (...args: never[]) => unknown, primals, primals.map((_, i) => i));
+  const all = primals.map((_, i) => i);
+  checkDiffArgs("vjp", primals, all, true);
+  const t = trace("vjp", f as (...args: never[]) => unknown, primals, all);
   const [outLeaves, outDef] = tree.flatten(t.out);
   const pullback = (cotangent: Out): Args => {
     const [ctLeaves, ctDef] = tree.flatten(cotangent);
@@ -143,17 +145,63 @@ function checkScalar(op: string, v: unknown): Tensor {
   return v;
 }
 
-function checkFloatArgs(op: string, args: readonly unknown[], argnums: readonly number[]) {
+/** A readable name for a value that is not a pytree container or tensor. */
+function kindOf(v: unknown): string {
+  if (v === undefined) return "missing (undefined)";
+  if (typeof v !== "object" || v === null) return `a ${v === null ? "null" : typeof v}`;
+  const name = (v as { constructor?: { name?: string } }).constructor?.name;
+  return name ? `a ${name} instance` : "an object";
+}
+
+/**
+ * Checks the differentiated arguments: every tensor leaf floating point, and nothing that could
+ * hide tensors from the pytree walk (class instances, Maps) or stand for a variable without being
+ * one (a bare number). Numbers, strings, booleans and null inside plain containers are fine.
+ */
+function checkDiffArgs(
+  op: string,
+  args: readonly unknown[],
+  argnums: readonly number[],
+  allowInt = false,
+) {
+  if (new Set(argnums).size !== argnums.length) {
+    throw new Error(`${op}: argnums ${JSON.stringify(argnums)} repeats an argument`);
+  }
   for (const i of argnums) {
-    for (const [path, x] of tree.flattenWithPaths(args[i])) {
-      if (!isFloat(x.dtype)) {
+    if (i < 0 || i >= args.length || !Number.isInteger(i)) {
+      throw new RangeError(`${op}: argnums ${i} is out of range for ${args.length} arguments`);
+    }
+    const walk = (v: unknown, path: string): void => {
+      const where = `argument ${i}${path ? ` at "${path}"` : ""}`;
+      if (v instanceof Tensor) {
+        if (!isFloat(v.dtype) && !allowInt) {
+          throw new TypeError(
+            `${op}: ${where} has dtype ${v.dtype}; only floating-point tensors have gradients (pass it as a non-differentiated argument)`,
+          );
+        }
+      } else if (Array.isArray(v)) {
+        v.forEach((c, j) => walk(c, path ? `${path}.${j}` : String(j)));
+      } else if (typeof v === "object" && v !== null) {
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) {
+          throw new TypeError(
+            `${op}: ${where} is ${
+              kindOf(v)
+            }; gradients are taken through tensors in plain objects and arrays only (convert it, e.g. { w: layer.w })`,
+          );
+        }
+        for (const k of Object.keys(v)) {
+          walk((v as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+        }
+      } else if (path === "") {
         throw new TypeError(
-          `${op}: argument ${i}${
-            path ? ` at "${path}"` : ""
-          } has dtype ${x.dtype}; only floating-point tensors have gradients (pass it as a non-differentiated argument)`,
+          `${op}: ${where} is ${
+            kindOf(v)
+          }, not a tensor or a pytree of tensors (wrap numbers with tensor(x))`,
         );
       }
-    }
+    };
+    walk(args[i], "");
   }
 }
 
@@ -204,7 +252,7 @@ function makeValueAndGrad<Args extends unknown[]>(
   const argnums = opts.argnums ?? 0;
   const which = typeof argnums === "number" ? [argnums] : [...argnums];
   return (...args: Args): [unknown, unknown] => {
-    checkFloatArgs(op, args, which.filter((i) => i >= 0 && i < args.length));
+    checkDiffArgs(op, args, which);
     const t = trace(op, f as (...args: never[]) => unknown, args, which);
     let value: Tensor;
     let result: unknown;

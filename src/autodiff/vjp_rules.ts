@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { bind } from "../core/bind.ts";
+import { bind } from "../autodiff/bind.ts";
 import type { ConvParams, PoolParams, PrimName, PrimParams } from "../core/primitives.ts";
 import type { Tensor } from "../core/tensor.ts";
 import { zeros } from "../ops/creation.ts";
@@ -132,7 +132,14 @@ export const vjpRules: { [P in DiffPrim]: VjpRule<P> } = {
       const safeLog = log(where(isZero, 1, a));
       db = sumToShape(mul(ct, where(isZero, 0, mul(y, safeLog))), b.shape);
     }
-    const da = needs[0] ? sumToShape(mul(ct, mul(b, pow(a, sub(b, 1)))), a.shape) : undefined;
+    let da: Tensor | undefined;
+    if (needs[0]) {
+      // d(a^b)/da = b a^(b-1), taken as 0 at b = 0 (where 0 * 0^-1 would be NaN); the exponent
+      // is replaced there so the untaken branch stays finite for higher derivatives.
+      const bZero = equal(b, 0);
+      const bSafe = where(bZero, 1, b);
+      da = sumToShape(mul(ct, where(bZero, 0, mul(bSafe, pow(a, sub(bSafe, 1))))), a.shape);
+    }
     return [da, db];
   },
   maximum: (ct, { inputs: [a, b] }, needs) => {

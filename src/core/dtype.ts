@@ -57,12 +57,24 @@ export function allocate(dtype: DType, size: number): TypedArray {
   }
 }
 
-/** The dtype that a typed array holds (a `Uint8Array` holds `bool`). */
-export function dtypeOfArray(data: TypedArray): DType {
+/**
+ * The dtype `tensor()` gives a typed array by default: its own for `Float32Array`,
+ * `Float64Array` and `Int32Array`; `int32` for the narrower integer arrays (`Uint8Array`,
+ * `Int8Array`, `Uint8ClampedArray`, `Int16Array`, `Uint16Array`, such as image bytes). Other
+ * views (`Uint32Array`, BigInt arrays, `DataView`) need an explicit dtype, and this throws.
+ */
+export function dtypeOfArray(op: string, data: ArrayBufferView): DType {
   if (data instanceof Float32Array) return "float32";
   if (data instanceof Float64Array) return "float64";
-  if (data instanceof Int32Array) return "int32";
-  return "bool";
+  if (
+    data instanceof Int32Array || data instanceof Uint8Array || data instanceof Int8Array ||
+    data instanceof Uint8ClampedArray || data instanceof Int16Array || data instanceof Uint16Array
+  ) return "int32";
+  throw new TypeError(
+    `${op}: cannot infer a dtype for a ${data.constructor.name}; pass { dtype } (one of ${
+      DTYPES.join(", ")
+    })`,
+  );
 }
 
 /** Converts one JS number to the value `dtype` stores for it (truncating floats to int32). */

@@ -172,16 +172,29 @@ function gatherCheck(op: string, x: Abstract, idx: Abstract, axis: number) {
 
 const elementwise: Partial<{ [P in PrimName]: Rule<P> }> = {};
 for (const p of UNARY_PRIMS) elementwise[p] = ([x]) => ({ shape: [...x.shape], dtype: x.dtype });
+/** The broadcast shape of `xs`, or an error naming the op, every shape and every dtype. */
+function broadcastAll(op: string, xs: readonly Abstract[]): number[] {
+  try {
+    return broadcastShapes(op, ...xs.map((x) => x.shape));
+  } catch {
+    throw new Error(
+      `${op}: shapes cannot be broadcast together: ${
+        xs.map((x) => `${fmtShape(x.shape)} ${x.dtype}`).join(" and ")
+      }`,
+    );
+  }
+}
+
 for (const p of BINARY_PRIMS) {
   elementwise[p] = (xs) => ({
-    shape: broadcastShapes(p, xs[0].shape, xs[1].shape),
+    shape: broadcastAll(p, xs),
     dtype: sameDType(p, xs),
   });
 }
 for (const p of COMPARE_PRIMS) {
   elementwise[p] = (xs) => {
     sameDType(p, xs);
-    return { shape: broadcastShapes(p, xs[0].shape, xs[1].shape), dtype: "bool" };
+    return { shape: broadcastAll(p, xs), dtype: "bool" };
   };
 }
 
@@ -196,7 +209,7 @@ export const shapeRules: { [P in PrimName]: Rule<P> } = {
       );
     }
     return {
-      shape: broadcastShapes("where", c.shape, a.shape, b.shape),
+      shape: broadcastAll("where", [c, a, b]),
       dtype: sameDType("where", [a, b]),
     };
   },

@@ -15,7 +15,7 @@ import {
 } from "../core/dtype.ts";
 import { checkShape, fmtShape, type Shape, sizeOf } from "../core/shape.ts";
 import { type NestedArray, Tensor } from "../core/tensor.ts";
-import { describeValue } from "../core/bind.ts";
+import { requireTensor } from "../core/check.ts";
 
 /** Options for creation functions. */
 export interface CreateOptions {
@@ -30,6 +30,17 @@ export interface TensorOptions extends CreateOptions {
   /** The shape, required to give flat data (a typed array or flat list) more than one dimension. */
   shape?: readonly number[];
 }
+
+/**
+ * Typed arrays `tensor()` accepts without an explicit dtype: the storage types of the dtypes plus
+ * the narrow integer arrays (image bytes and the like), which become `int32`.
+ */
+export type ArrayData =
+  | TypedArray
+  | Int8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array;
 
 /** Wraps a typed array the caller hands over (it must not be mutated afterwards). */
 export function fromTypedArray(
@@ -65,8 +76,9 @@ function inferShape(data: NestedArray, path = "value"): number[] {
 
 /**
  * A tensor from nested arrays, a flat list or a typed array. Nested arrays give their shape;
- * flat data takes `opts.shape`. The default dtype is `float32`, or `bool` for booleans, or the
- * typed array's own (`Int32Array` gives `int32`).
+ * flat data takes `opts.shape`. The data is copied. The default dtype is `float32`, or `bool` for
+ * booleans, or the typed array's own (`Float64Array` gives `float64`, `Int32Array` and the
+ * narrower integer arrays such as image bytes in a `Uint8Array` give `int32`).
  *
  * @example
  * ```ts
@@ -76,11 +88,20 @@ function inferShape(data: NestedArray, path = "value"): number[] {
  * const i = tensor([0, 2, 1], { dtype: "int32" });
  * ```
  */
-export function tensor(data: NestedArray | TypedArray, opts: TensorOptions = {}): Tensor {
+export function tensor(data: NestedArray | ArrayData, opts: TensorOptions = {}): Tensor {
   const isTyped = ArrayBuffer.isView(data);
   let flat: ArrayLike<number | boolean>;
   let shape: number[];
   if (isTyped) {
+    if (data instanceof DataView || typeof (data as TypedArray).length !== "number") {
+      throw new TypeError("tensor: a DataView is not supported; pass a typed array");
+    }
+    const view: ArrayBufferView = data as ArrayBufferView;
+    if (view instanceof BigInt64Array || view instanceof BigUint64Array) {
+      throw new TypeError(
+        `tensor: a ${view.constructor.name} is not supported; convert it to an Int32Array or Float64Array`,
+      );
+    }
     flat = data as TypedArray;
     shape = [flat.length];
   } else {
@@ -94,7 +115,7 @@ export function tensor(data: NestedArray | TypedArray, opts: TensorOptions = {})
     "tensor",
     opts.dtype ??
       (isTyped
-        ? dtypeOfArray(data as TypedArray)
+        ? dtypeOfArray("tensor", data as ArrayBufferView)
         : typeof first === "boolean"
         ? "bool"
         : "float32"),
@@ -111,6 +132,10 @@ export function tensor(data: NestedArray | TypedArray, opts: TensorOptions = {})
     shape = [...target];
   }
   const arr = allocate(dtype, flat.length);
+  if (isTyped && (dtype === "float32" || dtype === "float64")) {
+    arr.set(flat as TypedArray);
+    return fromTypedArray(arr, shape, dtype, opts.backend);
+  }
   for (let i = 0; i < flat.length; i++) {
     const v = Number(flat[i]);
     if (dtype === "int32") {
@@ -155,9 +180,17 @@ function filled(
   if (typeof value !== "number") {
     throw new TypeError(`${op}: fill value must be a number, got ${typeof value}`);
   }
+  if (dtype === "int32") checkInt32(op, value, "fill value");
   const arr = allocate(dtype, sizeOf(s));
   if (value !== 0) arr.fill(coerce(dtype, value));
   return fromTypedArray(arr, s, dtype, opts.backend);
+}
+
+/** Throws unless `v` is an integer int32 can hold exactly. */
+function checkInt32(op: string, v: number, what: string): void {
+  if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
+    throw new RangeError(`${op}: ${what} ${v} is not an int32 (an integer in [-2^31, 2^31 - 1])`);
+  }
 }
 
 /**
@@ -242,6 +275,10 @@ export function arange(start: number, stop?: number, step = 1, opts: CreateOptio
   const dtype = opts.dtype ??
     ([start, stop, step].every(Number.isInteger) ? "int32" : "float32");
   const arr = allocate(checkDType("arange", dtype), n);
+  if (dtype === "int32" && n > 0) {
+    checkInt32("arange", start, "start");
+    checkInt32("arange", start + (n - 1) * step, "last value");
+  }
   for (let i = 0; i < n; i++) arr[i] = start + i * step;
   return fromTypedArray(arr, [n], dtype, opts.backend);
 }
@@ -286,12 +323,6 @@ export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor 
   const arr = allocate(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) arr[i * m + i] = 1;
   return fromTypedArray(arr, [n, m], dtype, opts.backend);
-}
-
-function requireTensor(op: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) {
-    throw new TypeError(`${op}: expected a Tensor, got ${describeValue(x)}`);
-  }
 }
 
 /** A scalar tensor of `dtype` on `backend` (used to lift plain numbers into ops). */

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { bind, describeValue } from "../core/bind.ts";
+import { bind } from "../autodiff/bind.ts";
+import { describeValue, requireTensor } from "../core/check.ts";
 import { checkDType, type DType, isFloat, promoteTypes } from "../core/dtype.ts";
 import type { BinaryPrim, ComparePrim, UnaryPrim } from "../core/primitives.ts";
 import { Tensor } from "../core/tensor.ts";
@@ -28,12 +29,6 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   checkDType("cast", dtype);
   requireTensor("cast", x);
   return x.dtype === dtype ? x : bind("cast", [x], { dtype });
-}
-
-function requireTensor(op: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) {
-    throw new TypeError(`${op}: expected a Tensor, got ${describeValue(x)}`);
-  }
 }
 
 /**
@@ -418,5 +413,6 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
  * ```
  */
 export function square(x: Tensor): Tensor {
+  requireTensor("square", x);
   return mul(x, x);
 }

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { bind, describeValue } from "../core/bind.ts";
+import { bind } from "../autodiff/bind.ts";
+import { describeValue } from "../core/check.ts";
 import { fmtShape } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
 import { cast } from "./elementwise.ts";

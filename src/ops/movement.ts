@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { bind, describeValue } from "../core/bind.ts";
+import { bind } from "../autodiff/bind.ts";
+import { describeValue, requireTensor } from "../core/check.ts";
 import {
   broadcastShapes,
   checkShape,
@@ -13,13 +14,7 @@ import {
   shapesEqual,
   sizeOf,
 } from "../core/shape.ts";
-import { Tensor } from "../core/tensor.ts";
-
-function requireTensor(op: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) {
-    throw new TypeError(`${op}: expected a Tensor, got ${describeValue(x)}`);
-  }
-}
+import type { Tensor } from "../core/tensor.ts";
 
 function listOfTensors(op: string, xs: unknown): void {
   if (!Array.isArray(xs)) {
@@ -119,6 +114,8 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
  * ```
  */
 export function sumToShape(x: Tensor, shape: Shape): Tensor {
+  requireTensor("sumToShape", x);
+  checkShape("sumToShape", shape);
   if (shapesEqual(x.shape, shape)) return x;
   const b = broadcastShapes("sumToShape", shape, x.shape);
   if (!shapesEqual(b, x.shape)) {

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { bind, describeValue } from "../core/bind.ts";
+import { bind } from "../autodiff/bind.ts";
+import { describeValue } from "../core/check.ts";
 import type { Padding4, Pair } from "../core/primitives.ts";
 import { fmtShape, normalizeAxis } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
@@ -42,7 +43,10 @@ export interface Pool2dOptions {
    * ceil(input / stride), extra padding at the bottom and right, as for `conv2d`.
    */
   padding?: Padding2;
-  /** Average pooling: count padded zeros in the divisor (default true, as in PyTorch). */
+  /**
+   * Average pooling: count padded zeros in the divisor (default true, as in PyTorch; false with
+   * `padding: "same"`, as in TensorFlow).
+   */
   countIncludePad?: boolean;
 }
 
@@ -123,7 +127,9 @@ function poolParams(op: string, x: Tensor, kernelSize: Size2, opts: Pool2dOption
   const kernel = pair(op, "kernelSize", kernelSize);
   const stride = pair(op, "stride", opts.stride ?? kernel);
   const padding = padding4(op, opts.padding ?? 0, x.shape.slice(2), kernel, stride, [1, 1]);
-  return { kernel, stride, padding, countIncludePad: opts.countIncludePad ?? true };
+  // With "same" padding the divisor counts only real cells by default, as TensorFlow's does.
+  const countIncludePad = opts.countIncludePad ?? opts.padding !== "same";
+  return { kernel, stride, padding, countIncludePad };
 }
 
 /**
@@ -143,7 +149,8 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, opts: Pool2dOptions = {}
 
 /**
  * Average pooling over NCHW input, as in PyTorch's `F.avg_pool2d` (stride defaults to the
- * kernel; padded zeros count in the divisor unless `countIncludePad: false`).
+ * kernel). Padded zeros count in the divisor, as in PyTorch, unless `countIncludePad: false`;
+ * with `padding: "same"` they do not by default, as in TensorFlow.
  *
  * @example
  * ```ts

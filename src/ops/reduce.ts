@@ -3,10 +3,11 @@
  *
  * @module
  */
-import { bind, describeValue } from "../core/bind.ts";
+import { bind } from "../autodiff/bind.ts";
+import { requireTensor } from "../core/check.ts";
 import { isFloat } from "../core/dtype.ts";
 import { normalizeAxes, normalizeAxis } from "../core/shape.ts";
-import { Tensor } from "../core/tensor.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { abs, add, cast, div, exp, less, log, sub, where } from "./elementwise.ts";
 import { full } from "./creation.ts";
 import { stopGradient } from "./stop_gradient.ts";
@@ -26,12 +27,6 @@ export interface ArgOptions {
   axis?: number;
   /** Keep the reduced axis as size 1. */
   keepdims?: boolean;
-}
-
-function requireTensor(op: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) {
-    throw new TypeError(`${op}: expected a Tensor, got ${describeValue(x)}`);
-  }
 }
 
 function reduce(op: "sum" | "max" | "min", x: Tensor, opts: ReduceOptions): Tensor {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describeValue } from "../core/bind.ts";
+import { describeValue } from "../core/check.ts";
 import { Tensor } from "../core/tensor.ts";
 
 /**

@@ -10,10 +10,10 @@ import { defaultBackend } from "../backend/registry.ts";
 import { checkDType, type DType, isFloat } from "../core/dtype.ts";
 import { checkShape } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
-import { describeValue } from "../core/bind.ts";
+import { describeValue } from "../core/check.ts";
 import { fromTypedArray } from "../ops/creation.ts";
 import { add, cos, less, log1p, mul, neg, sqrt } from "../ops/elementwise.ts";
-import { foldIn as foldInRaw, keyFromSeed, randomWords, splitKey } from "./threefry.ts";
+import { foldIn as foldInRaw, keyFromSeed, randomWords, splitKey } from "../backend/threefry.ts";
 
 /**
  * A PRNG key: two uint32 words. Make one with `random.key(seed)`, derive more with

@@ -420,6 +420,9 @@ export function map<T>(
   tree: T,
   ...rest: NoInfer<T>[]
 ): T {
+  if (typeof fn !== "function") {
+    throw new TypeError(`tree.map: the first argument must be a function, got ${typeof fn}`);
+  }
   return walk("tree.map", [tree, ...rest], (ls) => fn(...ls)) as T;
 }
 

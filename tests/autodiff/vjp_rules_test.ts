@@ -59,7 +59,7 @@ import {
   transpose,
   where,
 } from "../../mod.ts";
-import { bind } from "../../src/core/bind.ts";
+import { bind } from "../../src/autodiff/bind.ts";
 import type { ConvParams } from "../../src/core/primitives.ts";
 import { vjpRules } from "../../src/autodiff/vjp_rules.ts";
 import {

@@ -29,13 +29,16 @@ import {
   scatterAdd,
   slice,
   softmax,
+  square,
   squeeze,
   stack,
   sum,
+  sumToShape,
   take,
   type Tensor,
   tensor,
   transpose,
+  tree,
   valueAndGrad,
   where,
   zeros,
@@ -81,22 +84,22 @@ const TABLE: Row[] = [
   [
     "add broadcast",
     () => add(zeros([2, 3]), zeros([4])),
-    "add: shapes cannot be broadcast together: [2,3] and [4]",
+    "add: shapes cannot be broadcast together: [2,3] float32 and [4] float32",
   ],
   [
     "mul broadcast, number-free",
     () => mul(ones([3, 1, 2]), ones([4, 3])),
-    "mul: shapes cannot be broadcast together: [3,1,2] and [4,3]",
+    "mul: shapes cannot be broadcast together: [3,1,2] float32 and [4,3] float32",
   ],
   [
     "less broadcast",
     () => less(zeros([2]), zeros([3])),
-    "less: shapes cannot be broadcast together: [2] and [3]",
+    "less: shapes cannot be broadcast together: [2] float32 and [3] float32",
   ],
   [
     "where broadcast",
     () => where(zeros([2], { dtype: "bool" }), zeros([3]), 1),
-    "where: shapes cannot be broadcast together: [2] and [3] and []",
+    "where: shapes cannot be broadcast together: [2] bool and [3] float32 and [] float32",
   ],
   [
     "broadcastTo",
@@ -536,6 +539,24 @@ const TABLE: Row[] = [
     () => concat([zeros([1]), bad("x")]),
     'concat: expected a Tensor, got string "x"',
     "TypeError",
+  ],
+  // --- composites and helpers name themselves ---
+  ["square of a string", () => square(bad("x")), 'square: expected a Tensor, got string "x"'],
+  [
+    "sumToShape with a bad shape",
+    () => sumToShape(tensor([1, 2]), bad([2, "a"])),
+    'sumToShape: a shape must be an array of non-negative integers, got [2,"a"]',
+  ],
+  [
+    "tree.map without a function",
+    () => tree.map(bad(3), {}),
+    "tree.map: the first argument must be a function, got number",
+  ],
+  [
+    "an output too large to allocate",
+    () => broadcastTo(zeros([1]), [1e6, 1e6]),
+    "broadcastTo: cannot allocate the output [1000000,1000000] float32 (4000000000000 bytes) from inputs [1] float32",
+    "RangeError",
   ],
   // --- autodiff ---
   [

@@ -59,17 +59,29 @@ Deno.test("tensor: booleans infer bool, stored as 0/1 bytes", () => {
   assert.deepEqual(t.dataSync(), new Uint8Array([1, 0, 0, 1]));
 });
 
-Deno.test("tensor: typed arrays keep their dtype and take a shape", () => {
+Deno.test("tensor: typed arrays keep their dtype (narrow integers become int32)", () => {
   const cases = [
     [new Float32Array([1, 2]), "float32"],
     [new Float64Array([1, 2]), "float64"],
     [new Int32Array([1, 2]), "int32"],
-    [new Uint8Array([1, 0]), "bool"],
+    [new Uint8Array([1, 255]), "int32"],
+    [new Int8Array([1, -128]), "int32"],
+    [new Uint8ClampedArray([1, 255]), "int32"],
+    [new Int16Array([1, -300]), "int32"],
+    [new Uint16Array([1, 65535]), "int32"],
   ] as const;
   for (const [arr, dtype] of cases) {
     const t = tensor(arr);
     assert.equal(t.dtype, dtype);
     assert.deepEqual(t.shape, [2]);
+    assert.deepEqual([...t.dataSync()], [...arr]);
+  }
+  // Image bytes are values, not booleans; an explicit dtype still wins.
+  assert.deepEqual([...tensor(new Uint8Array([0, 128]), { dtype: "bool" }).dataSync()], [0, 1]);
+  for (
+    const arr of [new Uint32Array([1]), new BigInt64Array([1n]), new DataView(new ArrayBuffer(4))]
+  ) {
+    assert.throws(() => tensor(arr as never), /tensor: .*(Uint32Array|BigInt64Array|DataView)/);
   }
   const m = tensor(new Float64Array([1, 2, 3, 4, 5, 6]), { shape: [3, 2] });
   assert.deepEqual(m.shape, [3, 2]);

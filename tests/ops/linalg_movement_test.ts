@@ -685,3 +685,14 @@ Deno.test("avgPool2d: hand-computed, countIncludePad both ways", () => {
   assert.deepEqual(vals(avgPool2d(img3(), 2, { stride: 1 })), [3, 4, 6, 7]);
   assert.equal(avgPool2d(f64([1, 2, 3, 4], [1, 1, 2, 2]), 2).dtype, "float64");
 });
+
+Deno.test("avgPool2d: padding 'same' averages real cells only, as TensorFlow does", () => {
+  // 3x3 ones, 2x2 windows, stride 2: "same" pads one row and column at the bottom and right.
+  // Every window averages ones, whatever its count of real cells (4, 2, 2, 1).
+  const y = avgPool2d(ones([1, 1, 3, 3]), 2, { padding: "same" });
+  assert.deepEqual(y.shape, [1, 1, 2, 2]);
+  assertClose(y.dataSync(), [1, 1, 1, 1]);
+  // Counting the padded zeros, as PyTorch's default does for numeric padding: 4/4, 2/4, 2/4, 1/4.
+  const z = avgPool2d(ones([1, 1, 3, 3]), 2, { padding: "same", countIncludePad: true });
+  assertClose(z.dataSync(), [1, 0.5, 0.5, 0.25]);
+});

@@ -6,7 +6,7 @@ import {
   splitKey,
   threefry2x32,
   uniformBits,
-} from "../../src/random/threefry.ts";
+} from "../../src/backend/threefry.ts";
 
 Deno.test("threefry2x32: Random123 known-answer vectors (threefry2x32_20)", () => {
   assert.deepEqual(threefry2x32(0, 0, 0, 0), [0x6b200159, 0x99ba4efe]);

@@ -7,7 +7,7 @@
 import { allocate, type DType, type TypedArray } from "../../core/dtype.ts";
 import type { PrimName } from "../../core/primitives.ts";
 import { type Shape, sizeOf } from "../../core/shape.ts";
-import { uniformBits } from "../../random/threefry.ts";
+import { uniformBits } from "../threefry.ts";
 import type { Backend } from "../backend.ts";
 import { convKernels } from "./conv.ts";
 import { elementwiseKernels } from "./elementwise.ts";

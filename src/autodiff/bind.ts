@@ -4,11 +4,15 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { record } from "../autodiff/tape.ts";
-import type { PrimName, PrimParams } from "./primitives.ts";
-import { fmtShape } from "./shape.ts";
-import { shapeRules } from "./shape_rules.ts";
-import { Tensor } from "./tensor.ts";
+import { record } from "./tape.ts";
+import type { PrimName, PrimParams } from "../core/primitives.ts";
+import { fmtShape, sizeOf } from "../core/shape.ts";
+import type { DType } from "../core/dtype.ts";
+import { shapeRules } from "../core/shape_rules.ts";
+import { Tensor } from "../core/tensor.ts";
+import { describeValue } from "../core/check.ts";
+
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
 /** The backend all of `inputs` live on, or an error naming `op` that says how to move data. */
 export function commonBackend(op: string, inputs: readonly Tensor[]): Backend {
@@ -40,28 +44,26 @@ export function bind<P extends PrimName>(
   }
   const backend = commonBackend(prim, inputs);
   const out = shapeRules[prim](inputs, params);
-  const storage = backend.run(prim, inputs, params, out);
+  let storage: unknown;
+  try {
+    storage = backend.run(prim, inputs, params, out);
+  } catch (e) {
+    // Out-of-memory surfaces from typed-array constructors without saying what was being built.
+    if (
+      e instanceof RangeError && /allocation failed|Invalid typed array length/i.test(e.message)
+    ) {
+      const bytes = sizeOf(out.shape) * BYTES[out.dtype];
+      throw new RangeError(
+        `${prim}: cannot allocate the output ${
+          fmtShape(out.shape)
+        } ${out.dtype} (${bytes} bytes) ` +
+          `from inputs ${inputs.map((x) => `${fmtShape(x.shape)} ${x.dtype}`).join(", ")}`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
   const y = new Tensor(backend, storage, out.shape, out.dtype);
   record({ prim, params, inputs, outputs: [y] });
   return y;
-}
-
-/** A short description of a JS value for error messages. */
-export function describeValue(v: unknown): string {
-  if (v === null || v === undefined) return String(v);
-  if (Array.isArray(v)) return "a plain array (wrap it with tensor(...))";
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} (wrap it with tensor(...))`;
-  if (v instanceof Tensor) return `Tensor ${fmtShape(v.shape)} ${v.dtype}`;
-  switch (typeof v) {
-    case "string":
-      return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "..." : v)}`;
-    case "function":
-      return "a function";
-    case "object": {
-      const name = (v as object).constructor?.name;
-      return name && name !== "Object" ? `a ${name}` : "an object";
-    }
-    default:
-      return `${typeof v} ${String(v)}`;
-  }
 }
