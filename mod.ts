@@ -43,62 +43,55 @@ export {
   zerosLike,
 } from "./src/ops/creation.ts";
 export type { ArrayData, CreateOptions, TensorOptions } from "./src/ops/creation.ts";
+export type { TensorLike } from "./src/ops/promotion.ts";
+export { add, div, maximum, minimum, mul, pow, square, sub } from "./src/ops/arithmetic.ts";
+export { cast } from "./src/ops/cast.ts";
 export {
-  abs,
-  add,
-  cast,
-  ceil,
-  cos,
-  div,
   equal,
-  exp,
-  expm1,
-  floor,
   greater,
   greaterEqual,
   less,
   lessEqual,
+  notEqual,
+  where,
+} from "./src/ops/comparison.ts";
+export {
+  abs,
+  ceil,
+  cos,
+  exp,
+  expm1,
+  floor,
   log,
   log1p,
-  maximum,
-  minimum,
-  mul,
   neg,
-  notEqual,
-  pow,
   relu,
   round,
   sigmoid,
   sign,
   sin,
   sqrt,
-  square,
-  sub,
   tanh,
-  where,
-} from "./src/ops/elementwise.ts";
-export type { TensorLike } from "./src/ops/elementwise.ts";
+} from "./src/ops/unary.ts";
 export { argmax, argmin, logSumExp, max, mean, min, sum } from "./src/ops/reduce.ts";
 export type { ArgOptions, ReduceOptions } from "./src/ops/reduce.ts";
 export { matmul } from "./src/ops/linalg.ts";
+export { gather, scatterAdd, take } from "./src/ops/indexing.ts";
 export {
   broadcastTo,
-  concat,
   expandDims,
-  gather,
-  pad,
   reshape,
-  scatterAdd,
-  slice,
   squeeze,
-  stack,
   sumToShape,
-  take,
   transpose,
-} from "./src/ops/movement.ts";
-export type { SliceSpec } from "./src/ops/movement.ts";
-export { avgPool2d, conv2d, logSoftmax, maxPool2d, softmax } from "./src/ops/nn.ts";
-export type { Conv2dOptions, Padding2, Pool2dOptions, Size2 } from "./src/ops/nn.ts";
+} from "./src/ops/shape_ops.ts";
+export { concat, pad, slice, stack } from "./src/ops/slicing.ts";
+export type { SliceSpec } from "./src/ops/slicing.ts";
+export { conv2d } from "./src/ops/conv.ts";
+export type { Conv2dOptions, Padding2, Size2 } from "./src/ops/conv.ts";
+export { avgPool2d, maxPool2d } from "./src/ops/pool.ts";
+export type { Pool2dOptions } from "./src/ops/pool.ts";
+export { logSoftmax, softmax } from "./src/ops/softmax.ts";
 export { stopGradient } from "./src/ops/stop_gradient.ts";
 export { grad, jvp, valueAndGrad, vjp } from "./src/autodiff/transforms.ts";
 export type { Argnums, GradOptions, GradsOf } from "./src/autodiff/transforms.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Tensor } from "../core/tensor.ts";
-import { add } from "../ops/elementwise.ts";
+import { add } from "../ops/arithmetic.ts";
 import type { Tape } from "./tape.ts";
 import { type DiffPrim, type Recorded, vjpRules } from "./vjp_rules.ts";
 

@@ -6,7 +6,7 @@
 import { Tensor } from "../core/tensor.ts";
 import { isFloat } from "../core/dtype.ts";
 import { fmtShape, shapesEqual } from "../core/shape.ts";
-import { cast } from "../ops/elementwise.ts";
+import { cast } from "../ops/cast.ts";
 import { zerosLike } from "../ops/creation.ts";
 import * as tree from "../tree/tree.ts";
 import { record, tapesWatching, withoutTapesGuarded } from "./tape.ts";

@@ -8,24 +8,11 @@ import { bind } from "../autodiff/bind.ts";
 import type { ConvParams, PoolParams, PrimName, PrimParams } from "../core/primitives.ts";
 import type { Tensor } from "../core/tensor.ts";
 import { zeros } from "../ops/creation.ts";
-import {
-  add,
-  cast,
-  cos,
-  div,
-  equal,
-  greater,
-  less,
-  log,
-  mul,
-  neg,
-  pow,
-  sign,
-  sin,
-  sub,
-  where,
-} from "../ops/elementwise.ts";
-import { broadcastTo, reshape, sumToShape, transpose } from "../ops/movement.ts";
+import { add, div, mul, pow, sub } from "../ops/arithmetic.ts";
+import { cast } from "../ops/cast.ts";
+import { equal, greater, less, where } from "../ops/comparison.ts";
+import { cos, log, neg, sign, sin } from "../ops/unary.ts";
+import { broadcastTo, reshape, sumToShape, transpose } from "../ops/shape_ops.ts";
 
 /** What a rule sees of the recorded call. */
 export interface Recorded<P extends PrimName> {

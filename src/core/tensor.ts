@@ -99,9 +99,28 @@ export class Tensor {
     return `${head}\n${formatValues(data, this.shape, this.dtype)}`;
   }
 
-  /** Deno's console.log hook: prints `toString()`. */
-  [Symbol.for("Deno.customInspect")](): string {
-    return this.toString();
+  /**
+   * The elements as JSON: `{ shape, dtype, data }` with `data` nested like `array()` (for
+   * backends readable synchronously; others give `{ shape, dtype, backend }`).
+   */
+  toJSON(): { shape: number[]; dtype: DType; data?: NestedArray; backend?: string } {
+    const data = this.backend.readSync(this.storage, this.dtype, this.shape);
+    const head = { shape: [...this.shape], dtype: this.dtype };
+    return data === undefined
+      ? { ...head, backend: this.backend.name }
+      : { ...head, data: toNested(data, this.shape, this.dtype) };
+  }
+
+  /**
+   * Deno's console.log hook: `toString()`, with continuation lines indented to where the tensor
+   * sits, so tensors inside objects print in place.
+   */
+  [Symbol.for("Deno.customInspect")](
+    _inspect?: unknown,
+    options?: { indentationLvl?: number },
+  ): string {
+    const indent = " ".repeat(options?.indentationLvl ?? 0);
+    return this.toString().replaceAll("\n", `\n${indent}`);
   }
 }
 

@@ -7,9 +7,9 @@ import { bind } from "../autodiff/bind.ts";
 import { describeValue } from "../core/check.ts";
 import { fmtShape } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
-import { cast } from "./elementwise.ts";
+import { cast } from "./cast.ts";
 import { promoteTypes } from "../core/dtype.ts";
-import { reshape } from "./movement.ts";
+import { reshape } from "./shape_ops.ts";
 
 /**
  * The matrix product of `a` and `b`, like `numpy.matmul`: the last two axes multiply, leading

@@ -8,10 +8,13 @@ import { requireTensor } from "../core/check.ts";
 import { isFloat } from "../core/dtype.ts";
 import { normalizeAxes, normalizeAxis } from "../core/shape.ts";
 import type { Tensor } from "../core/tensor.ts";
-import { abs, add, cast, div, exp, less, log, sub, where } from "./elementwise.ts";
+import { add, div, sub } from "./arithmetic.ts";
+import { cast } from "./cast.ts";
+import { less, where } from "./comparison.ts";
+import { abs, exp, log } from "./unary.ts";
 import { full } from "./creation.ts";
 import { stopGradient } from "./stop_gradient.ts";
-import { reshape } from "./movement.ts";
+import { reshape } from "./shape_ops.ts";
 
 /** Options of the reductions: which axes (default all; negative counts from the end). */
 export interface ReduceOptions {

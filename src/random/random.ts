@@ -12,7 +12,9 @@ import { checkShape } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
 import { describeValue } from "../core/check.ts";
 import { fromTypedArray } from "../ops/creation.ts";
-import { add, cos, less, log1p, mul, neg, sqrt } from "../ops/elementwise.ts";
+import { add, mul } from "../ops/arithmetic.ts";
+import { less } from "../ops/comparison.ts";
+import { cos, log1p, neg, sqrt } from "../ops/unary.ts";
 import { foldIn as foldInRaw, keyFromSeed, randomWords, splitKey } from "../backend/threefry.ts";
 
 /**

@@ -3,7 +3,7 @@ import { assertClose } from "../assert_close.ts";
 import { convKernels } from "../../src/backend/cpu/conv.ts";
 import type { CpuInput } from "../../src/backend/cpu/kernel.ts";
 import type { ConvParams, Padding4, Pair } from "../../src/core/primitives.ts";
-import { convShape } from "../../src/core/shape_rules.ts";
+import { convShape } from "../../src/core/conv_shapes.ts";
 import { prod, rng } from "../test_rng.ts";
 
 const randn = (r: () => number, shape: readonly number[]) =>

@@ -3,7 +3,7 @@ import { assertClose } from "../assert_close.ts";
 import { poolKernels } from "../../src/backend/cpu/pool.ts";
 import type { CpuInput } from "../../src/backend/cpu/kernel.ts";
 import type { Padding4, Pair, PoolParams } from "../../src/core/primitives.ts";
-import { poolShape } from "../../src/core/shape_rules.ts";
+import { poolShape } from "../../src/core/conv_shapes.ts";
 import { mulberry32 as rng, prod } from "../test_rng.ts";
 
 const f64 = (storage: Float64Array, shape: readonly number[]): CpuInput => ({

@@ -321,3 +321,17 @@ Deno.test("toString(): large tensors are abbreviated with ...", () => {
   // Under the threshold everything is shown.
   assert.ok(!arange(1000).toString().includes("..."));
 });
+
+Deno.test("tensor: JSON gives shape, dtype and nested data", () => {
+  const json = JSON.parse(JSON.stringify({ w: tensor([[1, 2], [3, 4]]), m: tensor([true]) }));
+  assert.deepEqual(json, {
+    w: { shape: [2, 2], dtype: "float32", data: [[1, 2], [3, 4]] },
+    m: { shape: [1], dtype: "bool", data: [true] },
+  });
+});
+
+Deno.test("tensor: console.log of an object indents the tensor's lines in place", () => {
+  const text = Deno.inspect({ w: tensor([[1, 2], [3, 4]]) });
+  assert.equal(text, "{\n  w: Tensor([2,2] float32)\n  [[1., 2.],\n   [3., 4.]]\n}");
+  assert.equal(Deno.inspect(tensor([1, 2])), "Tensor([2] float32)\n[1., 2.]");
+});
