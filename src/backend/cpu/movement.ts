@@ -18,13 +18,10 @@ function stridedCopy(
   shape: Shape,
   dst: TypedArray,
 ): TypedArray {
-  const last = shape.length - 1;
-  const inner = shape.length ? shape[last] : 1;
-  const step = shape.length ? strides[last] : 0;
-  forEachRow(shape, [strides], (o, [oi]) => {
+  forEachRow(shape, [strides], (o, [oi], n, [step]) => {
     const start = offset + oi;
-    if (step === 1) dst.set(src.subarray(start, start + inner), o);
-    else for (let i = 0; i < inner; i++) dst[o + i] = src[start + i * step];
+    if (step === 1) dst.set(src.subarray(start, start + n), o);
+    else for (let i = 0; i < n; i++) dst[o + i] = src[start + i * step];
   });
   return dst;
 }
@@ -83,11 +80,8 @@ export const movementKernels: CpuKernelTable<
     const offset = p.widths.reduce((o, [lo], i) => o + lo * os[i], 0);
     const strides = os.map((st, i) => st * (p.widths[i][2] + 1));
     const src = x.storage;
-    const last = x.shape.length - 1;
-    const inner = x.shape.length ? x.shape[last] : 1;
-    const step = x.shape.length ? strides[last] : 0;
-    forEachRow(x.shape, [strides], (i0, [oo]) => {
-      for (let i = 0; i < inner; i++) dst[offset + oo + i * step] = src[i0 + i];
+    forEachRow(x.shape, [strides], (i0, [oo], n, [step]) => {
+      for (let i = 0; i < n; i++) dst[offset + oo + i * step] = src[i0 + i];
     });
     return dst;
   },

@@ -10,25 +10,31 @@ import type { CpuInput, CpuKernel, CpuKernelTable } from "./kernel.ts";
 import { forEachRow } from "./strided.ts";
 
 /**
- * Folds every element of `x` into an accumulator slot: the reduced axes map to stride 0 in the
- * accumulator, so slot = the output element (in keepdims layout).
+ * Folds the elements of a run into accumulator slots: `acc[ao + i*as] <- src[xo + i*xs]` for
+ * `i < n` (`as` is 0 when the run lies along reduced axes, so every element folds into one slot).
  */
-function reduceInto(
-  x: CpuInput,
-  axes: readonly number[],
+type FoldRow = (
   acc: Float64Array,
-  step: (acc: Float64Array, slot: number, v: number) => void,
-): void {
+  ao: number,
+  as: number,
+  src: A,
+  xo: number,
+  xs: number,
+  n: number,
+) => void;
+type A = CpuInput["storage"];
+
+/**
+ * Folds every element of `x` into the accumulator slot of its output element: the reduced axes
+ * map to stride 0 in the accumulator (keepdims layout).
+ */
+function reduceInto(x: CpuInput, axes: readonly number[], acc: Float64Array, fold: FoldRow): void {
   const shape: Shape = x.shape;
   const keptShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const outStrides = stridesOf(keptShape).map((s, i) => (axes.includes(i) ? 0 : s));
-  const inStrides = stridesOf(shape);
+  const accStrides = stridesOf(keptShape).map((s, i) => (axes.includes(i) ? 0 : s));
   const src = x.storage;
-  const last = shape.length - 1;
-  const inner = shape.length ? shape[last] : 1;
-  const so = shape.length ? outStrides[last] : 0;
-  forEachRow(shape, [outStrides, inStrides], (_o, [oo, oi]) => {
-    for (let i = 0; i < inner; i++) step(acc, oo + i * so, src[oi + i]);
+  forEachRow(shape, [accStrides, stridesOf(shape)], (_o, [ao, xo], n, [as, xs]) => {
+    fold(acc, ao, as, src, xo, xs, n);
   });
 }
 
@@ -36,27 +42,37 @@ function outSize(x: CpuInput, axes: readonly number[]): number {
   return x.shape.reduce((n, d, i) => (axes.includes(i) ? n : n * d), 1);
 }
 
-const sumKernel: CpuKernel<"sum"> = ([x], p, out) => {
-  // Accumulate in float64 whatever the dtype, so float32 sums lose less precision.
-  const acc = new Float64Array(outSize(x, p.axes));
-  reduceInto(x, p.axes, acc, (a, s, v) => {
-    a[s] += v;
-  });
-  const dst = allocate(out.dtype, acc.length);
-  dst.set(acc);
-  return dst;
+const sumRow: FoldRow = (acc, ao, as, src, xo, xs, n) => {
+  if (as === 0) {
+    let t = 0;
+    for (let i = 0; i < n; i++) t += src[xo + i * xs];
+    acc[ao] += t;
+  } else {
+    for (let i = 0; i < n; i++) acc[ao + i * as] += src[xo + i * xs];
+  }
 };
 
-function extremeKernel(sign: 1 | -1): CpuKernel<"max" | "min"> {
+// NaN wins and then stays, as in NumPy and PyTorch: `!(cur >= v)` is true for a NaN `v`, and a NaN
+// `cur` is never replaced because `cur !== cur` guards it.
+const maxRow: FoldRow = (acc, ao, as, src, xo, xs, n) => {
+  for (let i = 0; i < n; i++) {
+    const v = src[xo + i * xs], cur = acc[ao + i * as];
+    if (!(cur >= v) && cur === cur) acc[ao + i * as] = v;
+  }
+};
+const minRow: FoldRow = (acc, ao, as, src, xo, xs, n) => {
+  for (let i = 0; i < n; i++) {
+    const v = src[xo + i * xs], cur = acc[ao + i * as];
+    if (!(cur <= v) && cur === cur) acc[ao + i * as] = v;
+  }
+};
+
+function reduceKernel(init: number, fold: FoldRow): CpuKernel<"sum" | "max" | "min"> {
   return ([x], p, out) => {
-    const acc = new Float64Array(outSize(x, p.axes)).fill(-sign * Infinity);
-    reduceInto(x, p.axes, acc, (a, s, v) => {
-      const cur = a[s];
-      // NaN wins and then stays, as in NumPy and PyTorch.
-      if (sign * v > sign * cur || v !== v) {
-        if (cur === cur) a[s] = v;
-      }
-    });
+    // Accumulate in float64 whatever the dtype, so float32 sums lose less precision.
+    const acc = new Float64Array(outSize(x, p.axes));
+    if (init !== 0) acc.fill(init);
+    reduceInto(x, p.axes, acc, fold);
     const dst = allocate(out.dtype, acc.length);
     dst.set(acc);
     return dst;
@@ -92,9 +108,9 @@ function argKernel(sign: 1 | -1): CpuKernel<"argmax" | "argmin"> {
 
 /** CPU kernels of the reduction primitives. */
 export const reduceKernels: CpuKernelTable<"sum" | "max" | "min" | "argmax" | "argmin"> = {
-  sum: sumKernel,
-  max: extremeKernel(1),
-  min: extremeKernel(-1),
+  sum: reduceKernel(0, sumRow),
+  max: reduceKernel(-Infinity, maxRow),
+  min: reduceKernel(Infinity, minRow),
   argmax: argKernel(1),
   argmin: argKernel(-1),
 };
