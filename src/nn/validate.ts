@@ -80,3 +80,11 @@ export function withPath<T>(name: string, fn: () => T): T {
 
 /** `[2,3]` formatting for shape messages. */
 export const shapeText: (s: Shape) => string = fmtShape;
+
+/** `v` if it is a positive integer, else a RangeError naming `op` and the argument. */
+export function positiveInt(op: string, name: string, v: unknown): number {
+  if (!Number.isInteger(v) || (v as number) < 1) {
+    throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
+  }
+  return v as number;
+}

@@ -11,14 +11,7 @@ import { reshape, transpose } from "../../ops/shape_ops.ts";
 import { split, uniform } from "../../random/random.ts";
 import { layer, type Model } from "../model.ts";
 import { param } from "../params.ts";
-import { check, tensorShape, validate } from "../validate.ts";
-
-function positiveInt(op: string, name: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) {
-    throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
-  }
-  return v as number;
-}
+import { check, positiveInt, tensorShape, validate } from "../validate.ts";
 
 /** Options of `linear`. */
 export interface LinearOptions {

@@ -12,7 +12,7 @@ import { split, uniform } from "../../random/random.ts";
 import { kaimingUniform } from "../init.ts";
 import { layer, type Model } from "../model.ts";
 import { param } from "../params.ts";
-import { check, tensorShape, validate } from "../validate.ts";
+import { check, positiveInt, tensorShape, validate } from "../validate.ts";
 
 /** Options of the `conv2d` layer (PyTorch's `nn.Conv2d` keyword arguments). */
 export interface Conv2dLayerOptions {
@@ -30,13 +30,6 @@ export interface Conv2dLayerOptions {
   groups?: number;
   /** Learn an additive per-channel bias (default true). */
   bias?: boolean;
-}
-
-function positiveInt(name: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) {
-    throw new RangeError(`conv2d: ${name} must be a positive integer, got ${String(v)}`);
-  }
-  return v as number;
 }
 
 function positivePair(name: string, v: Size2): [number, number] {
@@ -70,12 +63,12 @@ export function conv2d(
   kernelSize: Size2,
   opts: Conv2dLayerOptions = {},
 ): Model<Tensor, Tensor> {
-  const cIn = positiveInt("inChannels", inChannels);
-  const cOut = positiveInt("outChannels", outChannels);
+  const cIn = positiveInt("conv2d", "inChannels", inChannels);
+  const cOut = positiveInt("conv2d", "outChannels", outChannels);
   const kernel = positivePair("kernelSize", kernelSize);
   const stride = positivePair("stride", opts.stride ?? 1);
   const dilation = positivePair("dilation", opts.dilation ?? 1);
-  const groups = positiveInt("groups", opts.groups ?? 1);
+  const groups = positiveInt("conv2d", "groups", opts.groups ?? 1);
   const padding = opts.padding ?? 0;
   const bias = opts.bias ?? true;
   if (cIn % groups !== 0 || cOut % groups !== 0) {

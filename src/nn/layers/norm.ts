@@ -15,7 +15,7 @@ import { stopGradient } from "../../ops/stop_gradient.ts";
 import { sqrt } from "../../ops/unary.ts";
 import { layer, type Model, type Params } from "../model.ts";
 import { param } from "../params.ts";
-import { check, tensorShape, validate } from "../validate.ts";
+import { check, positiveInt, tensorShape, validate } from "../validate.ts";
 
 /** Options of `batchNorm1d` and `batchNorm2d` (PyTorch's names and defaults). */
 export interface BatchNormOptions {
@@ -33,13 +33,6 @@ export interface BatchNormOptions {
    * evaluation (default true); without them, batch statistics are used in evaluation too.
    */
   trackRunningStats?: boolean;
-}
-
-function positiveInt(op: string, name: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) {
-    throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
-  }
-  return v as number;
 }
 
 function positiveNumber(op: string, name: string, v: unknown): number {

@@ -17,7 +17,7 @@ import type { Tensor } from "../../core/tensor.ts";
 import { stack } from "../../ops/slicing.ts";
 import { split, uniform } from "../../random/random.ts";
 import { layer, type Model, type Params, type ShapeSpec } from "../model.ts";
-import { check, tensorShape, validate } from "../validate.ts";
+import { check, positiveInt, tensorShape, validate } from "../validate.ts";
 import {
   type RecurrentConfig,
   type RecurrentKind,
@@ -45,13 +45,6 @@ export interface RNNOptions extends RecurrentOptions {
 
 /** An LSTM's final states: hidden `h_n` and cell `c_n`, each `[numLayers, N, hidden]`. */
 export type LSTMState = [h_n: Tensor, c_n: Tensor];
-
-function positiveInt(op: string, name: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) {
-    throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
-  }
-  return v as number;
-}
 
 function recurrent(
   op: string,
