@@ -1,0 +1,65 @@
+/**
+ * Training steps of whole models on the CPU backend: the seed's CNN and an MLP, forward,
+ * backward and an Adam update.
+ *
+ *   deno bench bench/nn_bench.ts
+ */
+import { cast, floor, losses, mul, nn, optim, random, type Tensor, valueAndGrad } from "../mod.ts";
+
+function trainStep(net: nn.Model<Tensor, Tensor>, inputShape: number[], classes: number) {
+  const [kInit, kx, ky] = random.split(random.key(0), 3);
+  const x = random.normal(kx, inputShape);
+  const y = cast(floor(mul(random.uniform(ky, [inputShape[0]]), classes)), "int32");
+  let params = net.init(kInit, inputShape).params;
+  const opt = optim.adam({ lr: 1e-3 });
+  let state = opt.init(params);
+  let step = 0;
+  const lossOf = (p: nn.Params, key: random.Key) =>
+    losses.nll(net.apply(p, x, { training: true, key }), y);
+  const vg = valueAndGrad(lossOf);
+  return () => {
+    const [, grads] = vg(params, random.foldIn(kInit, step++));
+    const [updates, next] = opt.update(grads, state, params);
+    params = optim.applyUpdates(params, updates);
+    state = next;
+  };
+}
+
+const seedCnn = () =>
+  nn.sequential({
+    conv1: nn.conv2d(1, 32, 3),
+    relu1: nn.relu(),
+    conv2: nn.conv2d(32, 64, 3),
+    relu2: nn.relu(),
+    pool: nn.maxPool2d(2),
+    drop1: nn.dropout(0.25),
+    flatten: nn.flatten(),
+    fc1: nn.linear(9216, 128),
+    relu3: nn.relu(),
+    drop2: nn.dropout(0.5),
+    fc2: nn.linear(128, 10),
+    out: nn.logSoftmax(),
+  });
+
+Deno.bench(
+  "seed CNN training step, batch 8 (28x28)",
+  { group: "train" },
+  trainStep(seedCnn(), [
+    8,
+    1,
+    28,
+    28,
+  ], 10),
+);
+
+const mlp = nn.sequential({
+  fc1: nn.linear(784, 256),
+  act: nn.relu(),
+  fc2: nn.linear(256, 10),
+  out: nn.logSoftmax(),
+});
+Deno.bench(
+  "MLP 784-256-10 training step, batch 8",
+  { group: "train" },
+  trainStep(mlp, [8, 784], 10),
+);
