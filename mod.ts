@@ -76,6 +76,7 @@ export {
 export { argmax, argmin, logSumExp, max, mean, min, sum } from "./src/ops/reduce.ts";
 export type { ArgOptions, ReduceOptions } from "./src/ops/reduce.ts";
 export { matmul } from "./src/ops/linalg.ts";
+export { unstack } from "./src/ops/unstack.ts";
 export { gather, scatterAdd, take } from "./src/ops/indexing.ts";
 export {
   broadcastTo,

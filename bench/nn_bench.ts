@@ -9,7 +9,7 @@ import { cast, floor, losses, mul, nn, optim, random, type Tensor, valueAndGrad 
 function trainStep(net: nn.Model<Tensor, Tensor>, inputShape: number[], classes: number) {
   const [kInit, kx, ky] = random.split(random.key(0), 3);
   const x = random.normal(kx, inputShape);
-  const y = cast(floor(mul(random.uniform(ky, [inputShape[0]]), classes)), "int32");
+  const y = random.randint(ky, [inputShape[0]], 0, classes);
   let params = net.init(kInit, inputShape).params;
   const opt = optim.adam({ lr: 1e-3 });
   let state = opt.init(params);

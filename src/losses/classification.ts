@@ -83,8 +83,16 @@ function prepare(
       const what = allowProbabilities
         ? `int32 class indices ${fmtShape(indexShape)} or probabilities ${fmtShape(input.shape)}`
         : `int32 class indices ${fmtShape(indexShape)}`;
+      // [N, T, C] logits against [N, T] labels: the class axis is 1 here, as in PyTorch.
+      const classesLast = input.rank >= 3 &&
+        shapesEqual(target.shape, input.shape.slice(0, input.rank - 1));
+      const hint = classesLast
+        ? `; the class axis is 1 (PyTorch's layout), so move it: transpose(input, [0, ${
+          input.rank - 1
+        }, ${input.shape.slice(1, -1).map((_, i) => i + 1).join(", ")}])`
+        : "";
       throw new Error(
-        `${loss}: input ${desc(input)} needs a target of ${what}, got ${desc(target)}`,
+        `${loss}: input ${desc(input)} needs a target of ${what}, got ${desc(target)}${hint}`,
       );
     }
     if (target.dtype !== "int32") {

@@ -1,14 +1,13 @@
 /**
- * Fine-tuning is data, not mutation: select parameters by name to freeze, move parameters between
- * models by name (strictly, or partially with a report), and convert between nested parameter
- * trees and PyTorch-style flat `state_dict`s.
+ * Fine-tuning is data, not mutation: select parameters by name (to freeze them with
+ * `optim.masked`) and replace a model's children (a new head); moving parameters between models
+ * by name is in `state_dict.ts`.
  *
  * @module
  */
-import { fmtShape, shapesEqual } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
-import { flattenWithPaths } from "../tree/traverse.ts";
-import type { Params } from "./model.ts";
+import type { Model, Params } from "./model.ts";
+import { type AnyModel, serialParts } from "./chain.ts";
 import type { MaskTree } from "../tree/mask.ts";
 
 /**
@@ -41,8 +40,15 @@ export function matchPaths(patterns: readonly PathPattern[]): (path: string) => 
       throw new TypeError(`matchPaths: patterns must be strings or RegExps, got ${typeof p}`);
     }
   }
-  return (path) =>
-    patterns.some((p) => (typeof p === "string" ? segmentsMatch(p, path) : p.test(path)));
+  // Stateless copies of RegExps: a /g or /y pattern's lastIndex would make test() alternate.
+  const tests = patterns.map((p) =>
+    typeof p === "string"
+      ? (path: string) => segmentsMatch(p, path)
+      : ((re: RegExp) => (path: string) => re.test(path))(
+        new RegExp(p.source, p.flags.replace(/[gy]/g, "")),
+      )
+  );
+  return (path) => tests.some((t) => t(path));
 }
 
 export type { MaskTree } from "../tree/mask.ts";
@@ -75,137 +81,38 @@ export function maskTree(params: Params, select: (path: string) => boolean): Mas
 }
 
 /**
- * The flat `{ "fc1.weight": Tensor, ... }` form of a parameter (or state) tree, as PyTorch's
- * `state_dict()` names it.
+ * A copy of a serial model (`serial`, `sequential`, `compose`) with the child at `path` replaced:
+ * tree surgery for fine-tuning, e.g. a new classification head. The other children are the same
+ * values, so their parameters (from `loadParams`) still fit. Dotted paths reach nested models.
  *
  * @example
  * ```ts
- * import { nn, random } from "@fluxion/fluxion";
- * const { params } = nn.linear(2, 3).init(random.key(0), [1, 2]);
- * Object.keys(nn.toStateDict({ fc: params })); // ["fc.bias", "fc.weight"]
+ * import { nn } from "@fluxion/fluxion";
+ * const net = nn.sequential({ body: nn.linear(4, 8), head: nn.linear(8, 10) });
+ * const fiveWay = nn.replaceChild(net, "head", nn.linear(8, 5));
  * ```
  */
-export function toStateDict(params: Params): Record<string, Tensor> {
-  return Object.fromEntries(flattenWithPaths(params));
-}
-
-/**
- * The nested tree of a flat `state_dict` (names split at `.`).
- *
- * @example
- * ```ts
- * import { nn, zeros } from "@fluxion/fluxion";
- * nn.fromStateDict({ "fc1.weight": zeros([2, 2]) }); // { fc1: { weight: ... } }
- * ```
- */
-export function fromStateDict(flat: { readonly [name: string]: Tensor }): Params {
-  const root: Record<string, unknown> = {};
-  for (const [name, t] of Object.entries(flat)) {
-    if (!(t instanceof Tensor)) {
-      throw new TypeError(`fromStateDict: entry "${name}" is not a Tensor`);
-    }
-    const parts = name.split(".");
-    let node = root;
-    parts.slice(0, -1).forEach((p, i) => {
-      const child = node[p];
-      if (child instanceof Tensor) {
-        throw new Error(
-          `fromStateDict: "${
-            parts.slice(0, i + 1).join(".")
-          }" is both a tensor and a prefix of "${name}"`,
-        );
-      }
-      node = (node[p] ??= {}) as Record<string, unknown>;
-    });
-    node[parts[parts.length - 1]] = t;
+export function replaceChild<I, O>(
+  model: Model<I, O>,
+  path: string,
+  child: AnyModel,
+): Model<I, O> {
+  const [first, ...rest] = path.split(".");
+  const serial = serialParts(model);
+  if (!serial) {
+    throw new Error(`replaceChild: ${model.name} is not a serial model; cannot replace "${path}"`);
   }
-  return root;
-}
-
-/** Options of `loadParams`. */
-export interface LoadOptions {
-  /** Every name must match with the same shape and dtype (default true). */
-  strict?: boolean;
-}
-
-/** What `loadParams` did. */
-export interface LoadReport {
-  /** The loaded parameters: `target`'s structure, with `source`'s tensors where they fit. */
-  readonly params: Params;
-  /** Names taken from the source. */
-  readonly loaded: readonly string[];
-  /** Names the target has but the source lacks (kept from the target). */
-  readonly missing: readonly string[];
-  /** Names the source has but the target lacks (ignored). */
-  readonly unexpected: readonly string[];
-  /** Names present in both whose shapes or dtypes differ (kept from the target), with why. */
-  readonly mismatched: readonly { readonly name: string; readonly reason: string }[];
-}
-
-/**
- * Loads `source` (a nested tree or a flat `state_dict`) into the structure of `target` (usually a
- * fresh `init`). Strict loading (the default) throws one error listing every missing, unexpected
- * and misshapen entry; `{ strict: false }` takes what fits and reports the rest, which is how a
- * pre-trained body meets a new head.
- *
- * @example
- * ```ts
- * import { nn, random } from "@fluxion/fluxion";
- * const old = nn.sequential({ fc1: nn.linear(4, 8), fc2: nn.linear(8, 10) });
- * const fresh = nn.sequential({ fc1: nn.linear(4, 8), fc2: nn.linear(8, 3) });
- * const trained = old.init(random.key(0), [1, 4]).params;
- * const start = fresh.init(random.key(1), [1, 4]).params;
- * const { params, mismatched } = nn.loadParams(start, trained, { strict: false });
- * mismatched.map((m) => m.name); // ["fc2.bias", "fc2.weight"]
- * ```
- */
-export function loadParams(target: Params, source: Params, opts: LoadOptions = {}): LoadReport {
-  const strict = opts.strict ?? true;
-  const want = new Map(flattenWithPaths(target));
-  const flatSource = Object.values(source).every((v) => v instanceof Tensor) &&
-      Object.keys(source).some((k) => k.includes("."))
-    ? Object.entries(source) as [string, Tensor][]
-    : flattenWithPaths(source);
-  const have = new Map(flatSource);
-  const loaded: string[] = [];
-  const mismatched: { name: string; reason: string }[] = [];
-  const missing = [...want.keys()].filter((k) => !have.has(k));
-  const unexpected = [...have.keys()].filter((k) => !want.has(k));
-  const chosen = new Map<string, Tensor>();
-  for (const [name, t] of want) {
-    const s = have.get(name);
-    if (!s) continue;
-    if (!shapesEqual(s.shape, t.shape) || s.dtype !== t.dtype) {
-      mismatched.push({
-        name,
-        reason: `source ${fmtShape(s.shape)} ${s.dtype}, model ${fmtShape(t.shape)} ${t.dtype}`,
-      });
-      continue;
-    }
-    chosen.set(name, s);
-    loaded.push(name);
-  }
-  if (strict && (missing.length || unexpected.length || mismatched.length)) {
-    const lines = [
-      ...missing.map((n) => `missing: ${n} ${fmtShape(want.get(n)!.shape)}`),
-      ...unexpected.map((n) => `unexpected: ${n} ${fmtShape(have.get(n)!.shape)}`),
-      ...mismatched.map((m) => `shape mismatch: ${m.name}: ${m.reason}`),
-    ];
+  const i = serial.entries.findIndex(([n]) => n === first);
+  if (i < 0) {
     throw new Error(
-      `loadParams: the source does not match the model (${lines.length} problems; pass { strict: false } to load what fits):\n  ${
-        lines.join("\n  ")
-      }`,
+      `replaceChild: ${model.name} has no child "${first}" (children: ${
+        serial.entries.map(([n]) => n).join(", ")
+      })`,
     );
   }
-  const rebuild = (v: unknown, path: string): unknown => {
-    if (v instanceof Tensor) return chosen.get(path) ?? v;
-    if (Array.isArray(v)) return v.map((c, i) => rebuild(c, path ? `${path}.${i}` : String(i)));
-    if (v && typeof v === "object") {
-      return Object.fromEntries(
-        Object.entries(v).map(([k, c]) => [k, rebuild(c, path ? `${path}.${k}` : k)]),
-      );
-    }
-    return v;
-  };
-  return { params: rebuild(target, "") as Params, loaded, missing, unexpected, mismatched };
+  const replacement = rest.length
+    ? replaceChild(serial.entries[i][1], rest.join("."), child)
+    : child;
+  const entries = serial.entries.map((e, j) => (j === i ? [e[0], replacement] as const : e));
+  return serial.rebuild(entries) as unknown as Model<I, O>;
 }

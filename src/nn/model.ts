@@ -7,6 +7,7 @@
  */
 import type { Shape } from "../core/shape.ts";
 import type { Key } from "../random/random.ts";
+import { flattenWithPaths } from "../tree/traverse.ts";
 
 /** A tree of parameters (or of state): nested plain objects whose leaves are tensors. */
 export type Params = { readonly [name: string]: unknown };
@@ -61,7 +62,11 @@ export interface Model<I = unknown, O = unknown> {
   readonly structure?: Structure;
   /** Parameters and state for an input of `inputShape`, checking the shape. */
   init(key: Key, inputShape: ShapeSpec): InitResult;
-  /** The output for `input` (state, if any, from `ctx.state`; it is not updated). */
+  /**
+   * The output for `input` (state, if any, from `ctx.state`). In training mode a model whose
+   * state would change (batch norm) throws instead of silently dropping the new state: use
+   * `applyWithState` there.
+   */
   apply(params: Params, input: I, ctx?: ApplyContext): O;
   /** The output and the new state (batch norm running statistics in training mode). */
   applyWithState(params: Params, state: Params, input: I, ctx?: ApplyContext): [O, Params];
@@ -84,6 +89,14 @@ export interface LayerSpec<I, O> {
   call(params: Params, state: Params, input: I, ctx: ApplyContext): [O, Params];
 }
 
+/** Whether `next` holds any tensor that `prev` does not hold at the same place. */
+function stateChanged(prev: Params, next: Params): boolean {
+  const a = flattenWithPaths(prev);
+  const b = flattenWithPaths(next);
+  if (a.length !== b.length) return b.length > 0;
+  return b.some(([path, t], i) => a[i][0] !== path || a[i][1] !== t);
+}
+
 /**
  * A model from its `init` and its stateful `call`: `apply` and `applyWithState` are derived.
  *
@@ -103,7 +116,17 @@ export function layer<I, O>(spec: LayerSpec<I, O>): Model<I, O> {
     children: spec.children ?? {},
     ...(spec.structure ? { structure: spec.structure } : {}),
     init: spec.init,
-    apply: (params, input, ctx = {}) => spec.call(params, ctx.state ?? {}, input, ctx)[0],
+    apply: (params, input, ctx = {}) => {
+      const state = ctx.state ?? {};
+      const [y, next] = spec.call(params, state, input, ctx);
+      if (ctx.training && stateChanged(state, next)) {
+        throw new Error(
+          `${spec.name}: apply in training mode would drop the updated state (batch norm running ` +
+            "statistics); use applyWithState(params, state, input, ctx) and keep the state it returns",
+        );
+      }
+      return y;
+    },
     applyWithState: (params, state, input, ctx = {}) => spec.call(params, state, input, ctx),
   };
 }

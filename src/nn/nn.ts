@@ -15,6 +15,8 @@
  */
 export * from "./model.ts";
 export * from "./compose.ts";
+export * from "./branches.ts";
+export { LayerError } from "./chain.ts";
 export { ShapeError } from "./validate.ts";
 export * from "./layers/basic.ts";
 export * from "./layers/conv.ts";
@@ -28,3 +30,4 @@ export * from "./layers/attention.ts";
 export * as init from "./init.ts";
 export * from "./summary.ts";
 export * from "./finetune.ts";
+export * from "./state_dict.ts";

@@ -20,13 +20,13 @@
  */
 import { describeValue } from "../core/check.ts";
 import { isFloat } from "../core/dtype.ts";
-import { Tensor } from "../core/tensor.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { add, mul, square } from "../ops/arithmetic.ts";
 import { scalar } from "../ops/creation.ts";
 import { sum } from "../ops/reduce.ts";
 import { abs } from "../ops/unary.ts";
 import { flattenWithPaths } from "../tree/traverse.ts";
-import type { Mask } from "../tree/mask.ts";
+import { type Mask, maskFlags } from "../tree/mask.ts";
 
 export type { Mask, MaskTree } from "../tree/mask.ts";
 
@@ -48,69 +48,11 @@ export interface L1L2Options {
   mask?: Mask;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v) &&
-  [Object.prototype, null].includes(Object.getPrototypeOf(v));
-
-/** The leaves of `params` the mask selects, with errors naming the regularizer and the path. */
+/** The floating-point leaves of `params` the mask selects (errors name the regularizer). */
 function selected(op: string, params: unknown, mask: Mask | undefined): Tensor[] {
-  const out: Tensor[] = [];
-  if (mask === undefined || typeof mask === "function") {
-    for (const [path, leaf] of flattenWithPaths(params)) {
-      if (!isFloat(leaf.dtype)) continue;
-      if (mask === undefined) {
-        out.push(leaf);
-        continue;
-      }
-      const keep = mask(path, leaf);
-      if (typeof keep !== "boolean") {
-        throw new TypeError(
-          `${op}: the mask predicate must return a boolean, got ${
-            describeValue(keep)
-          } for "${path}"`,
-        );
-      }
-      if (keep) out.push(leaf);
-    }
-    return out;
-  }
-  const walk = (p: unknown, m: unknown, path: string): void => {
-    const where = path === "" ? "the root" : `"${path}"`;
-    if (typeof m === "boolean") {
-      if (m) out.push(...flattenWithPaths(p).map(([, t]) => t).filter((t) => isFloat(t.dtype)));
-      return;
-    }
-    const child = (k: string | number) => (path === "" ? String(k) : `${path}.${k}`);
-    if (p instanceof Tensor) {
-      throw new TypeError(`${op}: the mask at ${where} must be a boolean, got ${describeValue(m)}`);
-    }
-    if (Array.isArray(p)) {
-      if (!Array.isArray(m) || m.length !== p.length) {
-        throw new TypeError(
-          `${op}: the mask at ${where} must be a boolean or an array of ${p.length}, got ${
-            describeValue(m)
-          }${Array.isArray(m) ? ` of length ${m.length}` : ""}`,
-        );
-      }
-      p.forEach((v, i) => walk(v, m[i], child(i)));
-    } else if (isPlainObject(p)) {
-      if (!isPlainObject(m)) {
-        throw new TypeError(
-          `${op}: the mask at ${where} must be a boolean or an object, got ${describeValue(m)}`,
-        );
-      }
-      for (const k of Object.keys(p)) {
-        if (!(k in m)) {
-          if (flattenWithPaths(p[k]).length === 0) continue; // static data: nothing to mask
-          throw new Error(`${op}: the mask has no entry for "${child(k)}"`);
-        }
-        walk(p[k], m[k], child(k));
-      }
-    }
-    // Anything else is static data in the tree: nothing to penalize.
-  };
-  walk(params, mask, "");
-  return out;
+  const leaves = flattenWithPaths(params);
+  const flags = mask === undefined ? leaves.map(() => true) : maskFlags(op, params, mask);
+  return leaves.flatMap(([, t], i) => (flags[i] && isFloat(t.dtype) ? [t] : []));
 }
 
 function checkScale(op: string, name: string, v: unknown): number {
@@ -158,7 +100,7 @@ export function l2(params: unknown, opts: RegularizerOptions = {}): Tensor {
 }
 
 /**
- * The elastic-net penalty `l1 · Σ|w| + l2 · Σw²` over the selected leaves (Keras's `L1L2`).
+ * The elastic-net penalty `l1 · Σ|w| + l2 · Σw²` over the selected leaves (the form of Keras's `L1L2`; here both coefficients default to 1).
  *
  * @example
  * ```ts

@@ -4,30 +4,50 @@
  *
  * @module
  */
-import type { Tensor } from "../core/tensor.ts";
+import { Tensor } from "../core/tensor.ts";
+import { isPlainObject, sortedKeys } from "../tree/containers.ts";
 import { zerosLike } from "../ops/creation.ts";
 import { neg } from "../ops/unary.ts";
 import { flatten, unflatten } from "../tree/structure.ts";
-import { flattenWithPaths } from "../tree/traverse.ts";
 import type { GradientTransformation } from "./transform.ts";
 import { type Mask, maskFlags } from "../tree/mask.ts";
 
 export { type Mask, maskFlags, type MaskTree } from "../tree/mask.ts";
 
-/** The selected leaves of `tree` as an object keyed by their paths. */
-function select(op: string, tree: unknown, flags: readonly boolean[]): Record<string, Tensor> {
-  const out: Record<string, Tensor> = {};
-  flattenWithPaths(tree).forEach(([path, leaf], i) => {
-    if (!flags[i]) return;
-    if (Object.hasOwn(out, path)) throw new Error(`${op}: two leaves share the path "${path}"`);
-    out[path] = leaf;
-  });
-  return out;
+const DROP = Symbol("dropped");
+
+/**
+ * `tree` with only the selected tensor leaves (flags in tree order): unselected leaves leave
+ * their objects, and become `null` (static data) in arrays so indices keep their meaning. The
+ * paths of the kept leaves are unchanged, so tree-shaped masks inside the inner transformation
+ * still fit.
+ */
+function prune(tree: unknown, flags: readonly boolean[]): unknown {
+  let i = 0;
+  const go = (v: unknown): unknown => {
+    if (v instanceof Tensor) return flags[i++] ? v : DROP;
+    if (Array.isArray(v)) {
+      return v.map((c) => {
+        const r = go(c);
+        return r === DROP ? null : r;
+      });
+    }
+    if (isPlainObject(v)) {
+      const out: Record<string, unknown> = {};
+      for (const k of sortedKeys(v)) {
+        const r = go(v[k]);
+        if (r !== DROP) out[k] = r;
+      }
+      return out;
+    }
+    return v;
+  };
+  return go(tree);
 }
 
 /** The state of {@linkcode masked}: the inner transformation's state over the selected leaves. */
 export interface MaskedState<S> {
-  /** The inner state, for a tree of the selected leaves keyed by their paths. */
+  /** The inner state, for the parameter tree pruned to the selected leaves. */
   readonly inner: S;
 }
 
@@ -36,9 +56,9 @@ export interface MaskedState<S> {
  * {@linkcode applyUpdates} leaves them bitwise unchanged (frozen, as for fine-tuning). Unlike
  * `optax.masked`, which passes the gradients of unselected leaves through, this freezes them.
  *
- * The inner transformation sees the selected leaves as a flat object keyed by their paths
- * (`{"fc.weight": ...}`), so a mask inside it must be a predicate over paths; its state covers
- * only those leaves (no moments are kept for frozen parameters).
+ * The inner transformation sees the parameter tree pruned to the selected leaves (same names and
+ * nesting, frozen leaves left out), so masks inside it work as usual; its state covers only those
+ * leaves (no moments are kept for frozen parameters).
  *
  * @param inner The transformation for the selected leaves.
  * @param mask A tree of booleans (or a prefix of one) or a predicate over paths.
@@ -67,15 +87,23 @@ export function masked<S>(
     throw new TypeError(`${op}: the first argument must be a gradient transformation`);
   }
   return {
-    init: (params) => ({ inner: inner.init(select(op, params, maskFlags(op, params, mask))) }),
+    init: (params) => ({ inner: inner.init(prune(params, maskFlags(op, params, mask))) }),
     update(grads, state, params) {
       const flags = maskFlags(op, grads, mask);
       const [leaves, def] = flatten(grads);
-      const paths = flattenWithPaths(grads).map(([p]) => p);
-      const sub = select(op, grads, flags);
-      const subParams = params === undefined ? undefined : select(op, params, flags);
-      const [u, innerState] = inner.update(sub, state.inner, subParams);
-      const out = leaves.map((g, i) => (flags[i] ? u[paths[i]] : neg(zerosLike(g))));
+      const subParams = params === undefined ? undefined : prune(params, flags);
+      const [u, innerState] = inner.update(prune(grads, flags), state.inner, subParams);
+      const kept = flatten(u)[0];
+      if (kept.length !== flags.filter(Boolean).length) {
+        throw new Error(
+          `${op}: the inner transformation returned ${kept.length} updates for ${
+            flags.filter(Boolean).length
+          } selected parameters`,
+        );
+      }
+      let j = 0;
+      // Frozen leaves get -0 updates: p + (-0) is bitwise p, even for p = -0.
+      const out = leaves.map((g, i) => (flags[i] ? kept[j++] : neg(zerosLike(g))));
       return [unflatten(def, out), { inner: innerState }];
     },
   };

@@ -14,7 +14,8 @@ import { describeValue } from "../core/check.ts";
 import { fromTypedArray } from "../ops/creation.ts";
 import { add, mul } from "../ops/arithmetic.ts";
 import { less } from "../ops/comparison.ts";
-import { cos, log1p, neg, sqrt } from "../ops/unary.ts";
+import { cos, floor, log1p, neg, sqrt } from "../ops/unary.ts";
+import { cast } from "../ops/cast.ts";
 import { foldIn as foldInRaw, keyFromSeed, randomWords, splitKey } from "../backend/threefry.ts";
 
 /**
@@ -152,6 +153,37 @@ export function normal(
   const z = mul(radius, cos(mul(u2, 2 * Math.PI)));
   const { mean = 0, std = 1 } = opts;
   return mean === 0 && std === 1 ? z : add(mul(z, std), mean);
+}
+
+/**
+ * Integers drawn uniformly from `[low, high)` (int32), for labels and indices. The range may span
+ * at most 2^24 values (each sample comes from one float32 uniform draw).
+ *
+ * @example
+ * ```ts
+ * import { random } from "@fluxion/fluxion";
+ * const labels = random.randint(random.key(4), [64], 0, 10);
+ * ```
+ */
+export function randint(
+  k: Key,
+  shape: readonly number[],
+  low: number,
+  high: number,
+  opts: { backend?: Backend } = {},
+): Tensor {
+  checkKey("random.randint", k);
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low || high - low > 2 ** 24) {
+    throw new RangeError(
+      `random.randint: needs integers low < high with high - low <= 2^24, got [${low}, ${high})`,
+    );
+  }
+  if (low < -(2 ** 31) || high > 2 ** 31) {
+    throw new RangeError(`random.randint: [${low}, ${high}) does not fit in int32`);
+  }
+  const u = uniform(k, shape, { dtype: "float32", backend: opts.backend });
+  // u * range < range for u < 1 (exact for range <= 2^24), so floor lands in [0, range).
+  return add(cast(floor(mul(u, high - low)), "int32"), low);
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   sum,
   type Tensor,
   tensor,
+  zeros,
 } from "../../mod.ts";
 
 interface Enc {
@@ -348,4 +349,16 @@ Deno.test("errors name the loss, the shapes and the dtypes", () => {
   // The ignored index is exempt from the range check and contributes nothing.
   const ignored = losses.crossEntropy(x, idx([-100, 1]), { reduction: "none" });
   assert.equal(ignored.dataSync()[0], 0);
+});
+
+Deno.test("crossEntropy: [N, T, C] logits against [N, T] labels get a hint about the class axis", () => {
+  assert.throws(
+    () => losses.crossEntropy(zeros([8, 50, 10]), zeros([8, 50], { dtype: "int32" })),
+    {
+      message:
+        "crossEntropy: input [8,50,10] float32 needs a target of int32 class indices [8,10] " +
+        "or probabilities [8,50,10], got [8,50] int32; the class axis is 1 (PyTorch's layout), so " +
+        "move it: transpose(input, [0, 2, 1])",
+    },
+  );
 });

@@ -66,10 +66,18 @@ Deno.test("masks: a boolean tree, subtree booleans and path predicates select th
     l1Of([params.fc1.bias, params.fc1.weight]),
     { rtol: 1e-12 },
   );
-  // The predicate sees dotted paths, as tree.flattenWithPaths names them.
+  // The predicate sees every tensor leaf by its dotted path, as tree.flattenWithPaths names them
+  // (integer leaves such as "steps" are asked about but never penalized).
   const seen: string[] = [];
   regularizers.l1(params, { mask: (p) => (seen.push(p), true) });
-  assert.deepEqual(seen, ["fc1.bias", "fc1.weight", "fc2.bias", "fc2.weight", "layers.0.weight"]);
+  assert.deepEqual(seen, [
+    "fc1.bias",
+    "fc1.weight",
+    "fc2.bias",
+    "fc2.weight",
+    "layers.0.weight",
+    "steps",
+  ]);
 });
 
 Deno.test("gradients: scale·sign(w) and 2·scale·w on selected leaves, 0 elsewhere", () => {
@@ -111,23 +119,23 @@ Deno.test("regularizer errors name the regularizer and the path", () => {
   const cases: [() => unknown, RegExp][] = [
     [
       () => regularizers.l2(p, { mask: { fc: { weight: true } } as regularizers.MaskTree }),
-      /^regularizers\.l2: the mask has no entry for "fc\.bias"/,
+      /^regularizers\.l2: the mask does not fit the parameters at "fc\.bias": the mask has no entry/,
     ],
     [
       () => regularizers.l1(p, { mask: { fc: true, out: [true, false] } }),
-      /^regularizers\.l1: the mask at "out" must be a boolean or an array of 1, got a plain array.* of length 2/,
+      /^regularizers\.l1: the mask does not fit the parameters at "out": expected a boolean or an array of length 1/,
     ],
     [
       () => regularizers.l1(p, { mask: { fc: { weight: 1, bias: true }, out: true } as never }),
-      /^regularizers\.l1: the mask at "fc\.weight" must be a boolean, got number 1/,
+      /^regularizers\.l1: the mask does not fit the parameters at "fc\.weight": expected a boolean for a tensor/,
     ],
     [
       () => regularizers.l1(p, { mask: [true] as never }),
-      /^regularizers\.l1: the mask at the root must be a boolean or an object/,
+      /^regularizers\.l1: the mask does not fit the parameters at the root: expected a boolean or an object/,
     ],
     [
       () => regularizers.l2(p, { mask: () => 1 as unknown as boolean }),
-      /^regularizers\.l2: the mask predicate must return a boolean, got number 1 for "fc\.bias"/,
+      /^regularizers\.l2: the mask predicate returned 1 for "fc\.bias"/,
     ],
     [
       () => regularizers.l2(p, { scale: "0.1" as unknown as number }),

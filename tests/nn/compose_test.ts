@@ -152,3 +152,43 @@ Deno.test("a missing parameter names the layer and what it has", () => {
     /parameter "weight" has shape \[1,2\], expected \[3,2\]/,
   );
 });
+
+Deno.test("errors while applying a child name its path, with the original as cause", () => {
+  const net = nn.sequential({ body: nn.serial(nn.linear(4, 8)), head: nn.linear(8, 2) });
+  const { params } = net.init(random.key(0), [1, 4]);
+  try {
+    net.apply(params, tensor([[1, 2, 3, 4, 5]]));
+    assert.fail("no error");
+  } catch (e) {
+    assert.ok(e instanceof nn.LayerError);
+    assert.deepEqual(e.path, ["body", "0"]);
+    assert.equal(
+      e.message,
+      "body.0: Linear(in_features=4, out_features=8, bias=True): expects input [..., 4], got [1,5] float32",
+    );
+    assert.ok(e.cause instanceof Error);
+  }
+  const par = nn.parallel(nn.linear(2, 3), nn.linear(4, 1));
+  const pp = par.init(random.key(0), [[1, 2], [1, 4]]).params;
+  assert.throws(
+    () => par.apply(pp, [tensor([[1, 2]])]),
+    /Parallel: expects a list of 2 inputs, got 1/,
+  );
+});
+
+Deno.test("apply in training mode refuses to drop a stateful model's new state", () => {
+  const net = nn.sequential({ fc: nn.linear(3, 3), bn: nn.batchNorm1d(3) });
+  const { params, state } = net.init(random.key(0), [4, 3]);
+  const x = randomInput(5, [4, 3]);
+  assert.throws(
+    () => net.apply(params, x, { training: true, state }),
+    { message: /^Sequential\(.*\): apply in training mode would drop the updated state/ },
+  );
+  const [, next] = net.applyWithState(params, state, x, { training: true });
+  assert.notEqual(
+    nn.toStateDict(next)["bn.running_mean"],
+    nn.toStateDict(state)["bn.running_mean"],
+  );
+  // Evaluation keeps the state as it is, so apply is fine there.
+  assert.deepEqual(net.apply(params, x, { state: next }).shape, [4, 3]);
+});

@@ -115,3 +115,38 @@ Deno.test("fine-tuning: a new head, the pre-trained body loaded partially, froze
     /replaceChild: Linear\(.*\) is not a serial model/,
   );
 });
+
+Deno.test("matchPaths: a /g RegExp matches every time (no lastIndex state)", () => {
+  const bias = nn.matchPaths([/bias/g]);
+  assert.deepEqual(["a.bias", "b.bias", "c.bias", "d.bias"].map(bias), [true, true, true, true]);
+});
+
+Deno.test("loadStateDict: parameters and batch norm buffers from one PyTorch-style state_dict", () => {
+  const net = nn.sequential({ fc: nn.linear(4, 4), bn: nn.batchNorm1d(4) });
+  const a = net.init(random.key(0), [2, 4]);
+  const [, trainedState] = net.applyWithState(
+    a.params,
+    a.state,
+    tensor([[1, 2, 3, 4], [0, 1, 0, 1]]),
+    {
+      training: true,
+    },
+  );
+  const saved = { ...nn.toStateDict(a.params), ...nn.toStateDict(trainedState) };
+  const fresh = net.init(random.key(1), [2, 4]);
+  const loaded = nn.loadStateDict({ params: fresh.params, state: fresh.state }, saved);
+  assert.equal(nn.toStateDict(loaded.params)["fc.weight"], saved["fc.weight"]);
+  assert.equal(nn.toStateDict(loaded.state)["bn.running_mean"], saved["bn.running_mean"]);
+  assert.deepEqual(loaded.missing, []);
+  assert.deepEqual(loaded.unexpected, []);
+  // Strictness covers the union: a missing buffer is reported like a missing parameter.
+  const partial: Record<string, Tensor> = { ...saved };
+  delete partial["bn.running_var"];
+  assert.throws(
+    () => nn.loadStateDict({ params: fresh.params, state: fresh.state }, partial),
+    {
+      message:
+        /^loadStateDict: the source does not match the model \(1 problems.*\n {2}missing: bn.running_var \[4\]$/,
+    },
+  );
+});

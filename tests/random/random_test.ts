@@ -288,3 +288,22 @@ Deno.test("random: errors for bad keys, seeds, probabilities, dtypes and sizes",
     /random\.permutation: n must be a non-negative integer/,
   );
 });
+
+Deno.test("random.randint: int32 values in [low, high), all of them, with the uniform mean", () => {
+  const x = random.randint(random.key(11), [20000], -3, 7);
+  assert.equal(x.dtype, "int32");
+  const v = [...x.dataSync()];
+  assert.ok(v.every((n) => n >= -3 && n < 7));
+  assert.deepEqual([...new Set(v)].sort((a, b) => a - b), [-3, -2, -1, 0, 1, 2, 3, 4, 5, 6]);
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  // Uniform on -3..6: mean 1.5, variance (10^2 - 1) / 12; five standard errors.
+  assert.ok(Math.abs(mean - 1.5) < 5 * Math.sqrt(99 / 12 / v.length), `mean ${mean}`);
+  assert.deepEqual(
+    [...random.randint(random.key(11), [5], 0, 100).dataSync()],
+    [...random.randint(random.key(11), [5], 0, 100).dataSync()],
+  );
+  assert.throws(
+    () => random.randint(random.key(0), [2], 5, 5),
+    /random\.randint: needs integers low < high/,
+  );
+});

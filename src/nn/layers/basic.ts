@@ -60,6 +60,11 @@ export function linear(
       return { params, state: {}, outputShape: [...shape.slice(0, -1), nOut] };
     },
     call(params, state, x) {
+      if (x.rank === 0 || x.shape[x.rank - 1] !== nIn) {
+        throw new Error(
+          `${name}: expects input [..., ${nIn}], got ${fmtShape(x.shape)} ${x.dtype}`,
+        );
+      }
       const y = matmul(x, transpose(param(name, params, "weight", [nOut, nIn])));
       return [bias ? add(y, param(name, params, "bias", [nOut])) : y, state];
     },

@@ -86,7 +86,7 @@ export function conv2d(
     padText === "(0, 0)" ? "" : `, padding=${padText}`,
     dilation[0] === 1 && dilation[1] === 1 ? "" : `, dilation=${pyPair(dilation)}`,
     groups === 1 ? "" : `, groups=${groups}`,
-    bias ? "" : ", bias=false",
+    bias ? "" : ", bias=False",
   ].join("");
   const name = `Conv2d(${cIn}, ${cOut}, kernel_size=${pyPair(kernel)}, stride=${
     pyPair(stride)

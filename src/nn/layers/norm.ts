@@ -75,8 +75,10 @@ function batchNorm(
   const affine = opts.affine ?? true;
   const track = opts.trackRunningStats ?? true;
   const name =
-    `${kind}(${c}, eps=${pyNum(eps)}, momentum=${momentum ?? "None"}, affine=${affine}, ` +
-    `track_running_stats=${track})`;
+    `${kind}(${c}, eps=${pyNum(eps)}, momentum=${momentum ?? "None"}, affine=${
+      affine ? "True" : "False"
+    }, ` +
+    `track_running_stats=${track ? "True" : "False"})`;
   const expected = `expects input ${layout}`;
 
   return layer<Tensor, Tensor>({
@@ -240,7 +242,7 @@ export function layerNorm(
   const affine = opts.elementwiseAffine ?? true;
   const name = `LayerNorm((${norm.join(", ")}${norm.length === 1 ? "," : ""}), eps=${
     pyNum(eps)
-  }, elementwise_affine=${affine})`;
+  }, elementwise_affine=${affine ? "True" : "False"})`;
   const k = norm.length;
   const fits = (s: Shape) => s.length >= k && shapesEqual(s.slice(s.length - k), norm);
 

@@ -6,12 +6,13 @@
  * @module
  */
 import type { Shape } from "../../core/shape.ts";
+import { unstack } from "../../ops/unstack.ts";
 import { fmtShape } from "../../core/shape.ts";
 import type { Tensor } from "../../core/tensor.ts";
 import { add, mul, sub } from "../../ops/arithmetic.ts";
 import { zeros } from "../../ops/creation.ts";
 import { matmul } from "../../ops/linalg.ts";
-import { reshape, transpose } from "../../ops/shape_ops.ts";
+import { transpose } from "../../ops/shape_ops.ts";
 import { slice, stack } from "../../ops/slicing.ts";
 import { relu, sigmoid, tanh } from "../../ops/unary.ts";
 import type { Params } from "../model.ts";
@@ -101,8 +102,11 @@ export function runRecurrent(
     let c = h;
     const steps: Tensor[] = [];
     const last = l === numLayers - 1;
+    // One unstack (gradient: one stack) rather than a slice per step, whose gradients would each
+    // be padded to the whole sequence and make the backward pass quadratic in T.
+    const xs = unstack(xp, 1);
     for (let t = 0; t < T; t++) {
-      const xt = reshape(slice(xp, [null, [t, t + 1]]), [N, G * H]);
+      const xt = xs[t];
       if (kind === "lstm") {
         const g = add(xt, matmul(h, whhT));
         const i = sigmoid(gate(g, 0, H));
