@@ -4,7 +4,7 @@
  *
  *   deno bench bench/nn_bench.ts
  */
-import { cast, floor, losses, mul, nn, optim, random, type Tensor, valueAndGrad } from "../mod.ts";
+import { losses, nn, optim, random, type Tensor, valueAndGrad } from "../mod.ts";
 
 function trainStep(net: nn.Model<Tensor, Tensor>, inputShape: number[], classes: number) {
   const [kInit, kx, ky] = random.split(random.key(0), 3);
