@@ -103,4 +103,6 @@ export * as random from "./src/random/random.ts";
 export * as nn from "./src/nn/nn.ts";
 export * as losses from "./src/losses/losses.ts";
 export * as optim from "./src/optim/optim.ts";
+export * as io from "./src/io/io.ts";
 export * as regularizers from "./src/nn/regularizers.ts";
+export * as data from "./src/data/data.ts";

@@ -1,0 +1,170 @@
+/**
+ * The seed's MNIST CNN, trained in Deno: the PyTorch example's network, preprocessing and loss, on
+ * the embedded digits (no download) or on IDX files.
+ *
+ *   deno run -A examples/mnist.ts                      # embedded digits, 3 epochs
+ *   deno run -A examples/mnist.ts --data DIR --epochs 1 --save net.safetensors --plot curves.svg
+ *   deno run -A examples/mnist.ts --load net.safetensors --eval-only
+ */
+import {
+  argmax,
+  cast,
+  data,
+  div,
+  equal,
+  io,
+  losses,
+  nn,
+  optim,
+  random,
+  sub,
+  sum,
+  type Tensor,
+  valueAndGrad,
+} from "../mod.ts";
+import { addToConfusion, emptyConfusion, formatConfusion } from "./lib/confusion.ts";
+import { Progress } from "./lib/progress.ts";
+import { type Curves, parseMnistArgs, UsageError, writeOutputs } from "./lib/mnist_cli.ts";
+
+/** The seed's network: PyTorch's MNIST example `Net`, with the same parameter names. */
+export function seedNet(): nn.Model<Tensor, Tensor> {
+  return nn.sequential({
+    conv1: nn.conv2d(1, 32, 3),
+    relu1: nn.relu(),
+    conv2: nn.conv2d(32, 64, 3),
+    relu2: nn.relu(),
+    pool: nn.maxPool2d(2),
+    dropout1: nn.dropout(0.25),
+    flatten: nn.flatten(),
+    fc1: nn.linear(9216, 128),
+    relu3: nn.relu(),
+    dropout2: nn.dropout(0.5),
+    fc2: nn.linear(128, 10),
+    out: nn.logSoftmax(),
+  });
+}
+
+/** PyTorch's MNIST normalization, applied to pixels already scaled to [0, 1]. */
+const normalize = (x: Tensor) => div(sub(x, 0.1307), 0.3081);
+
+async function evaluate(net: nn.Model<Tensor, Tensor>, params: nn.Params, split: data.ImageSplit) {
+  let loss = 0;
+  let correct = 0;
+  let confusion = emptyConfusion(10);
+  for await (const b of data.batches(split, { batchSize: 500, transform: normalize })) {
+    const out = net.apply(params, b.images);
+    loss += await sum(losses.nll(out, b.labels, { reduction: "none" })).item();
+    const pred = argmax(out, { axis: 1 });
+    correct += await sum(cast(equal(pred, b.labels), "int32")).item();
+    confusion = addToConfusion(confusion, await b.labels.data(), await pred.data());
+  }
+  return { loss: loss / split.count, accuracy: correct / split.count, confusion };
+}
+
+async function main(): Promise<void> {
+  const args = parseMnistArgs(Deno.args);
+  const started = performance.now();
+  const dataset = args.data ? await data.mnistFromDir(args.data) : await data.mnistEmbedded();
+  console.log(`data: ${dataset.source}`);
+  console.log(
+    "backend: cpu" + (args.backend === "auto" ? " (auto: no hardware WebGPU backend yet)" : ""),
+  );
+
+  const net = seedNet();
+  const [initKey, shuffleKey, dropoutKey] = random.split(random.key(args.seed), 3);
+  let params = net.init(initKey, [args.batchSize, 1, 28, 28]).params;
+  if (args.load) {
+    params = nn.loadParams(params, await io.loadSafetensors(args.load)).params;
+    console.log(`loaded ${args.load}`);
+  }
+  const curves: Curves = { trainLoss: [], testAccuracy: [], testLoss: [] };
+  let final: Awaited<ReturnType<typeof evaluate>> | undefined;
+  let trainSeconds = 0;
+  let seen = 0;
+  if (!args.evalOnly) {
+    const trainCount = Math.min(args.limit ?? Infinity, dataset.train.count);
+    const opt = args.makeOptimizer(Math.ceil(trainCount / args.batchSize));
+    let state = opt.init(params);
+    const lossOf = (p: nn.Params, x: Tensor, y: Tensor, key: random.Key) => {
+      const out = net.apply(p, x, { training: true, key });
+      return [losses.nll(out, y), out] as const;
+    };
+    const step = valueAndGrad(lossOf, { hasAux: true });
+    for (let epoch = 1; epoch <= args.epochs; epoch++) {
+      const t0 = performance.now();
+      const bar = new Progress(`epoch ${epoch}/${args.epochs}`, trainCount, { every: 10 });
+      let done = 0, lossSum = 0, correct = 0, i = 0;
+      const batches = data.batches(dataset.train, {
+        batchSize: args.batchSize,
+        key: random.foldIn(shuffleKey, epoch),
+        limit: args.limit,
+        transform: normalize,
+      });
+      for await (const { images, labels } of batches) {
+        const key = random.foldIn(dropoutKey, (epoch << 20) + i++);
+        const [[loss, out], grads] = step(params, images, labels, key);
+        const [updates, next] = opt.update(grads, state, params);
+        params = optim.applyUpdates(params, updates);
+        state = next;
+        const n = labels.size;
+        const l = await loss.item();
+        lossSum += l * n;
+        correct += await sum(cast(equal(argmax(out, { axis: 1 }), labels), "int32")).item();
+        done += n;
+        curves.trainLoss.push([seen + done, l]);
+        bar.update({
+          done,
+          fields: {
+            loss: (lossSum / done).toFixed(4),
+            acc: `${(100 * correct / done).toFixed(1)}%`,
+          },
+        });
+      }
+      seen += done;
+      trainSeconds += (performance.now() - t0) / 1000;
+      bar.done({
+        done,
+        fields: { loss: (lossSum / done).toFixed(4), acc: `${(100 * correct / done).toFixed(1)}%` },
+      });
+      const test = final = await evaluate(net, params, dataset.test);
+      curves.testAccuracy.push([seen, test.accuracy]);
+      curves.testLoss.push([seen, test.loss]);
+      console.log(
+        `epoch ${epoch}: test loss ${test.loss.toFixed(4)}, accuracy ${
+          (100 * test.accuracy).toFixed(2)
+        }%`,
+      );
+    }
+  }
+  final ??= await evaluate(net, params, dataset.test);
+  console.log(
+    `\ntest accuracy ${(100 * final.accuracy).toFixed(2)}% (loss ${final.loss.toFixed(4)})`,
+  );
+  console.log(formatConfusion(final.confusion));
+  await writeOutputs(args, {
+    params,
+    curves,
+    metrics: {
+      testAccuracy: final.accuracy,
+      testLoss: final.loss,
+      epochs: args.evalOnly ? 0 : args.epochs,
+      trainSeconds,
+      samplesPerSecond: trainSeconds > 0 ? seen / trainSeconds : 0,
+      backend: "cpu",
+      adapter: null,
+      wallSeconds: (performance.now() - started) / 1000,
+    },
+  });
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (e) {
+    // One line, no stack trace: bad flags and bad files are the user's to fix.
+    const hint = e instanceof UsageError ? " (see --help)" : "";
+    console.error(`mnist: ${(e as Error).message.split("\n")[0]}${hint}`);
+    if (Deno.env.get("FLUXION_DEBUG")) console.error(e);
+    Deno.exit(2);
+  }
+}
