@@ -5,6 +5,7 @@
  *   deno bench bench/nn_bench.ts
  */
 import { losses, nn, optim, random, type Tensor, valueAndGrad } from "../mod.ts";
+import { seedNet } from "../examples/lib/seed_net.ts";
 
 function trainStep(net: nn.Model<Tensor, Tensor>, inputShape: number[], classes: number) {
   const [kInit, kx, ky] = random.split(random.key(0), 3);
@@ -25,26 +26,10 @@ function trainStep(net: nn.Model<Tensor, Tensor>, inputShape: number[], classes:
   };
 }
 
-const seedCnn = () =>
-  nn.sequential({
-    conv1: nn.conv2d(1, 32, 3),
-    relu1: nn.relu(),
-    conv2: nn.conv2d(32, 64, 3),
-    relu2: nn.relu(),
-    pool: nn.maxPool2d(2),
-    drop1: nn.dropout(0.25),
-    flatten: nn.flatten(),
-    fc1: nn.linear(9216, 128),
-    relu3: nn.relu(),
-    drop2: nn.dropout(0.5),
-    fc2: nn.linear(128, 10),
-    out: nn.logSoftmax(),
-  });
-
 Deno.bench(
   "seed CNN training step, batch 8 (28x28)",
   { group: "train" },
-  trainStep(seedCnn(), [
+  trainStep(seedNet(), [
     8,
     1,
     28,

@@ -22,6 +22,7 @@ import {
   valueAndGrad,
 } from "../mod.ts";
 import { parseCli } from "./lib/cli.ts";
+import { seedNet } from "./lib/seed_net.ts";
 
 const USAGE = `usage: deno run -A examples/finetune.ts [options]
   --pretrain-steps N   steps on digits 0-4 (default 60)
@@ -63,19 +64,7 @@ function digits(split: data.ImageSplit, from: number, limit = Infinity): data.Im
 }
 
 const normalize = (x: Tensor) => div(sub(x, 0.1307), 0.3081);
-const net = (classes: number) =>
-  nn.sequential({
-    conv1: nn.conv2d(1, 32, 3),
-    relu1: nn.relu(),
-    conv2: nn.conv2d(32, 64, 3),
-    relu2: nn.relu(),
-    pool: nn.maxPool2d(2),
-    flatten: nn.flatten(),
-    fc1: nn.linear(9216, 128),
-    relu3: nn.relu(),
-    fc2: nn.linear(128, classes),
-    out: nn.logSoftmax(),
-  });
+const net = (classes: number) => seedNet({ classes, dropout: false });
 
 async function accuracy(
   model: nn.Model<Tensor, Tensor>,

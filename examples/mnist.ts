@@ -24,25 +24,8 @@ import {
 } from "../mod.ts";
 import { addToConfusion, emptyConfusion, formatConfusion } from "./lib/confusion.ts";
 import { Progress } from "./lib/progress.ts";
+import { seedNet } from "./lib/seed_net.ts";
 import { type Curves, parseMnistArgs, UsageError, writeOutputs } from "./lib/mnist_cli.ts";
-
-/** The seed's network: PyTorch's MNIST example `Net`, with the same parameter names. */
-export function seedNet(): nn.Model<Tensor, Tensor> {
-  return nn.sequential({
-    conv1: nn.conv2d(1, 32, 3),
-    relu1: nn.relu(),
-    conv2: nn.conv2d(32, 64, 3),
-    relu2: nn.relu(),
-    pool: nn.maxPool2d(2),
-    dropout1: nn.dropout(0.25),
-    flatten: nn.flatten(),
-    fc1: nn.linear(9216, 128),
-    relu3: nn.relu(),
-    dropout2: nn.dropout(0.5),
-    fc2: nn.linear(128, 10),
-    out: nn.logSoftmax(),
-  });
-}
 
 /** PyTorch's MNIST normalization, applied to pixels already scaled to [0, 1]. */
 const normalize = (x: Tensor) => div(sub(x, 0.1307), 0.3081);
