@@ -25,7 +25,13 @@ import {
 import { addToConfusion, emptyConfusion, formatConfusion } from "./lib/confusion.ts";
 import { Progress } from "./lib/progress.ts";
 import { seedNet } from "./lib/seed_net.ts";
-import { type Curves, parseMnistArgs, UsageError, writeOutputs } from "./lib/mnist_cli.ts";
+import {
+  checkOutputs,
+  type Curves,
+  parseMnistArgs,
+  UsageError,
+  writeOutputs,
+} from "./lib/mnist_cli.ts";
 
 /** PyTorch's MNIST normalization, applied to pixels already scaled to [0, 1]. */
 const normalize = (x: Tensor) => div(sub(x, 0.1307), 0.3081);
@@ -47,7 +53,27 @@ async function evaluate(net: nn.Model<Tensor, Tensor>, params: nn.Params, split:
 async function main(): Promise<void> {
   const args = parseMnistArgs(Deno.args);
   const started = performance.now();
-  const dataset = args.data ? await data.mnistFromDir(args.data) : await data.mnistEmbedded();
+  await checkOutputs(args);
+  const dataset = args.data
+    ? await data.mnistFromDir(args.data, { kind: args.kind })
+    : await data.mnistEmbedded();
+  for (const split of [dataset.train, dataset.test]) {
+    if (split.rows !== 28 || split.cols !== 28) {
+      throw new UsageError(
+        `--data ${args.data}: images are ${split.rows}x${split.cols}; the seed's network takes 28x28`,
+      );
+    }
+  }
+  if (dataset.train.count === 0 || dataset.test.count === 0) {
+    throw new UsageError(`--data ${args.data}: the training or test set is empty`);
+  }
+  const n = Math.min(args.testLimit ?? Infinity, dataset.test.count);
+  const testSet: data.ImageSplit = {
+    ...dataset.test,
+    count: n,
+    images: dataset.test.images.subarray(0, n * 28 * 28),
+    labels: dataset.test.labels.subarray(0, n),
+  };
   console.log(`data: ${dataset.source}`);
   console.log(
     "backend: cpu" + (args.backend === "auto" ? " (auto: no hardware WebGPU backend yet)" : ""),
@@ -57,7 +83,22 @@ async function main(): Promise<void> {
   const [initKey, shuffleKey, dropoutKey] = random.split(random.key(args.seed), 3);
   let params = net.init(initKey, [args.batchSize, 1, 28, 28]).params;
   if (args.load) {
-    params = nn.loadParams(params, await io.loadSafetensors(args.load)).params;
+    const report = nn.loadParams(params, await io.loadSafetensorsFlat(args.load), {
+      strict: false,
+    });
+    const problems = [
+      ...report.missing.map((n) => `missing ${n}`),
+      ...report.mismatched.map((m) => `${m.name} (${m.reason})`),
+      ...report.unexpected.map((n) => `unexpected ${n}`),
+    ];
+    if (problems.length > 0) {
+      throw new UsageError(
+        `--load ${args.load}: not a checkpoint of this network (${problems.length} problem${
+          problems.length === 1 ? "" : "s"
+        }: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? "; ..." : ""})`,
+      );
+    }
+    params = report.params;
     console.log(`loaded ${args.load}`);
   }
   const curves: Curves = { trainLoss: [], testAccuracy: [], testLoss: [] };
@@ -80,7 +121,7 @@ async function main(): Promise<void> {
       const batches = data.batches(dataset.train, {
         batchSize: args.batchSize,
         key: random.foldIn(shuffleKey, epoch),
-        limit: args.limit,
+        limit: trainCount < dataset.train.count ? trainCount : undefined,
         transform: normalize,
       });
       for await (const { images, labels } of batches) {
@@ -109,7 +150,7 @@ async function main(): Promise<void> {
         done,
         fields: { loss: (lossSum / done).toFixed(4), acc: `${(100 * correct / done).toFixed(1)}%` },
       });
-      const test = final = await evaluate(net, params, dataset.test);
+      const test = final = await evaluate(net, params, testSet);
       curves.testAccuracy.push([seen, test.accuracy]);
       curves.testLoss.push([seen, test.loss]);
       console.log(
@@ -119,7 +160,7 @@ async function main(): Promise<void> {
       );
     }
   }
-  final ??= await evaluate(net, params, dataset.test);
+  final ??= await evaluate(net, params, testSet);
   console.log(
     `\ntest accuracy ${(100 * final.accuracy).toFixed(2)}% (loss ${final.loss.toFixed(4)})`,
   );

@@ -12,6 +12,7 @@ type OptimizerName = typeof OPTIMIZERS[number];
 export const USAGE = `usage: deno run -A examples/mnist.ts [options]
 
   --data DIR          MNIST IDX files (train-images-idx3-ubyte[.gz], ...); default: embedded digits
+  --kind NAME         mnist | fashion: what --data holds (default mnist)
   --backend NAME      auto | cpu | webgpu (default auto)
   --epochs N          passes over the training set (default 3)
   --batch-size N      examples per step (default 32)
@@ -20,6 +21,7 @@ export const USAGE = `usage: deno run -A examples/mnist.ts [options]
   --gamma G           multiply the learning rate by G after each epoch (default 0.7, as PyTorch's example)
   --seed N            random seed (default 1)
   --limit N           train on the first N examples only
+  --test-limit N      evaluate on the first N test examples only
   --save FILE         write the trained parameters as safetensors (loadable by PyTorch's Net)
   --load FILE         start from a safetensors checkpoint (e.g. saved from PyTorch's Net)
   --eval-only         evaluate the loaded checkpoint, no training
@@ -33,6 +35,8 @@ export class UsageError extends Error {}
 /** The validated command line. */
 export interface MnistArgs {
   data?: string;
+  kind: "mnist" | "fashion";
+  testLimit?: number;
   backend: "auto" | "cpu" | "webgpu";
   epochs: number;
   batchSize: number;
@@ -50,13 +54,27 @@ export interface MnistArgs {
   makeOptimizer(stepsPerEpoch: number): optim.GradientTransformation<unknown>;
 }
 
-function int(name: string, v: string | undefined, dflt: number, min: number): number {
+function int(
+  name: string,
+  v: string | undefined,
+  dflt: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) {
-    throw new UsageError(`--${name} must be an integer >= ${min}, got ${v}`);
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(
+      `--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`,
+    );
   }
   return n;
+}
+
+/** A path flag: absent, or a non-empty string (an empty one is almost always an unset variable). */
+function path(name: string, v: string | undefined): string | undefined {
+  if (v !== undefined && v.trim() === "") throw new UsageError(`--${name} needs a path, got ""`);
+  return v;
 }
 
 /** Parses and validates the flags; `--help` prints the usage and exits 0. */
@@ -68,6 +86,8 @@ export function parseMnistArgs(argv: string[]): MnistArgs {
       allowNegative: false,
       options: {
         data: { type: "string" },
+        kind: { type: "string" },
+        "test-limit": { type: "string" },
         backend: { type: "string" },
         epochs: { type: "string" },
         "batch-size": { type: "string" },
@@ -85,7 +105,14 @@ export function parseMnistArgs(argv: string[]): MnistArgs {
       },
     }));
   } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0]);
+    const msg = (e as Error).message;
+    // parseArgs refuses `--lr -1` (the value looks like a flag) with a three-line explanation.
+    const flag = msg.match(/^Option '(-[\w-]+)' argument is ambiguous/)?.[1];
+    throw new UsageError(
+      flag
+        ? `${flag} needs a value; write ${flag}=VALUE for one starting with "-"`
+        : msg.split("\n")[0],
+    );
   }
   if (values.help) {
     console.log(USAGE);
@@ -115,24 +142,35 @@ export function parseMnistArgs(argv: string[]): MnistArgs {
   if (!(gamma > 0 && gamma <= 1)) {
     throw new UsageError(`--gamma must be a number in (0, 1], got ${values.gamma}`);
   }
+  const kind = values.kind ?? "mnist";
+  if (kind !== "mnist" && kind !== "fashion") {
+    throw new UsageError(`--kind must be mnist or fashion, got ${kind}`);
+  }
+  if (values.kind !== undefined && values.data === undefined) {
+    throw new UsageError("--kind needs --data DIR (the embedded digits are MNIST)");
+  }
   const evalOnly = values["eval-only"] ?? false;
   if (evalOnly && !values.load) throw new UsageError("--eval-only needs --load FILE");
   const lrValue = lr;
   return {
-    data: values.data,
+    data: path("data", values.data),
+    kind,
+    testLimit: values["test-limit"] === undefined
+      ? undefined
+      : int("test-limit", values["test-limit"], 0, 1),
     backend,
     epochs: int("epochs", values.epochs, 3, 1),
     batchSize: int("batch-size", values["batch-size"], 32, 1),
     lr,
     optimizer,
     gamma,
-    seed: int("seed", values.seed, 1, 0),
+    seed: int("seed", values.seed, 1, 0, 2 ** 53),
     limit: values.limit === undefined ? undefined : int("limit", values.limit, 0, 1),
-    save: values.save,
-    load: values.load,
+    save: path("save", values.save),
+    load: path("load", values.load),
     evalOnly,
-    metrics: values.metrics,
-    plot: values.plot,
+    metrics: path("metrics", values.metrics),
+    plot: path("plot", values.plot),
     makeOptimizer(stepsPerEpoch: number) {
       const lr = optim.stepDecay({ init: lrValue, stepSize: Math.max(1, stepsPerEpoch), gamma });
       switch (optimizer) {
@@ -196,4 +234,19 @@ function smooth(points: [number, number][], k: number): [number, number][] {
     const w = points.slice(Math.max(0, i - k + 1), i + 1);
     return [x, w.reduce((s, [, y]) => s + y, 0) / w.length];
   });
+}
+
+/** Fails fast, before training, when an output file's directory does not exist. */
+export async function checkOutputs(args: MnistArgs): Promise<void> {
+  for (
+    const [flag, file] of [["save", args.save], ["metrics", args.metrics], ["plot", args.plot]]
+  ) {
+    if (!file) continue;
+    const slash = file.lastIndexOf("/");
+    const dir = slash < 0 ? "." : file.slice(0, slash) || "/";
+    const info = await Deno.stat(dir).catch(() => undefined);
+    if (!info?.isDirectory) {
+      throw new UsageError(`--${flag} ${file}: the directory ${dir} does not exist`);
+    }
+  }
 }

@@ -20,6 +20,7 @@ export class Progress {
   readonly #start = performance.now();
   #updates = 0;
   #last = "";
+  #printed = "";
 
   /** Creates the bar; `every` is how many updates pass between lines when not on a terminal. */
   constructor(label: string, total: number, opts: { every?: number; tty?: boolean } = {}) {
@@ -49,13 +50,17 @@ export class Progress {
     this.#updates++;
     this.#last = this.line(info);
     if (this.#tty) Deno.stdout.writeSync(new TextEncoder().encode(`\r\x1b[2K${this.#last}`));
-    else if (this.#updates % this.#every === 0) console.log(this.#last);
+    else if (this.#updates % this.#every === 0) {
+      console.log(this.#last);
+      this.#printed = this.#last;
+    }
   }
 
   /** Finishes the bar with a final line. */
   done(info: ProgressInfo): void {
     this.#last = this.line(info);
     if (this.#tty) Deno.stdout.writeSync(new TextEncoder().encode(`\r\x1b[2K${this.#last}\n`));
-    else console.log(this.#last);
+    // When piped, the last update may already have printed this very line.
+    else if (this.#last !== this.#printed) console.log(this.#last);
   }
 }

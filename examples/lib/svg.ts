@@ -168,14 +168,22 @@ export function scatterSvg(opts: ChartOptions): string {
     ).join("") + "</g>");
 }
 
-/** A line chart: each series drawn as a polyline through its points in the given order. */
+/**
+ * A line chart: each series drawn as a polyline through its points in the given order; series of
+ * few points (up to 50) also mark each point, so a one-point series is still visible.
+ */
 export function lineSvg(opts: ChartOptions): string {
-  return chart(
-    opts,
-    (s, color, px) =>
-      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${
-        s.points.filter(finite).map((p) => `${px.x(p[0]).toFixed(1)},${px.y(p[1]).toFixed(1)}`)
-          .join(" ")
-      }"/>`,
-  );
+  return chart(opts, (s, color, px) => {
+    const pts = s.points.filter(finite).map((p) => [px.x(p[0]), px.y(p[1])]);
+    const line = `<polyline fill="none" stroke="${color}" stroke-width="2" points="${
+      pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" ")
+    }"/>`;
+    const marks = pts.length <= 50
+      ? pts.map(([x, y]) =>
+        `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${color}"/>`
+      )
+        .join("")
+      : "";
+    return line + marks;
+  });
 }

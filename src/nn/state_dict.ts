@@ -4,7 +4,9 @@
  *
  * @module
  */
+import { isFloat } from "../core/dtype.ts";
 import { fmtShape, shapesEqual } from "../core/shape.ts";
+import { cast } from "../ops/cast.ts";
 import { Tensor } from "../core/tensor.ts";
 import { flattenWithPaths } from "../tree/traverse.ts";
 import type { Params } from "./model.ts";
@@ -73,7 +75,11 @@ export interface LoadReport {
   readonly missing: readonly string[];
   /** Names the source has but the target lacks (ignored). */
   readonly unexpected: readonly string[];
-  /** Names present in both whose shapes or dtypes differ (kept from the target), with why. */
+  /**
+   * Names present in both whose shapes differ, or whose dtypes are of different kinds (float
+   * against integer), kept from the target, with why. Float values convert to the model's float
+   * dtype, as PyTorch's `load_state_dict` copies them.
+   */
   readonly mismatched: readonly { readonly name: string; readonly reason: string }[];
 }
 
@@ -159,26 +165,29 @@ function loadInto(
   for (const [name, t] of want) {
     const s = have.get(name);
     if (!s) continue;
-    if (!shapesEqual(s.shape, t.shape) || s.dtype !== t.dtype) {
+    // Like PyTorch's load_state_dict, values convert to the model's dtype within a kind (a float64
+    // checkpoint fills float32 parameters; int64-born int32 counters stay int32); shapes must match.
+    const convertible = s.dtype === t.dtype || (isFloat(s.dtype) && isFloat(t.dtype));
+    if (!shapesEqual(s.shape, t.shape) || !convertible) {
       mismatched.push({
         name,
         reason: `source ${fmtShape(s.shape)} ${s.dtype}, model ${fmtShape(t.shape)} ${t.dtype}`,
       });
       continue;
     }
-    chosen.set(name, s);
+    chosen.set(name, s.dtype === t.dtype ? s : cast(s, t.dtype));
     loaded.push(name);
   }
   if (strict && (missing.length || unexpected.length || mismatched.length)) {
     const lines = [
       ...missing.map((n) => `missing: ${n} ${fmtShape(want.get(n)!.shape)}`),
       ...unexpected.map((n) => `unexpected: ${n} ${fmtShape(have.get(n)!.shape)}`),
-      ...mismatched.map((m) => `shape mismatch: ${m.name}: ${m.reason}`),
+      ...mismatched.map((m) => `mismatch: ${m.name}: ${m.reason}`),
     ];
     throw new Error(
-      `${op}: the source does not match the model (${lines.length} problems; pass { strict: false } to load what fits):\n  ${
-        lines.join("\n  ")
-      }`,
+      `${op}: the source does not match the model (${lines.length} problem${
+        lines.length === 1 ? "" : "s"
+      }; pass { strict: false } to load what fits):\n  ${lines.join("\n  ")}`,
     );
   }
   const rebuild = (v: unknown, path: string): unknown => {

@@ -4,6 +4,7 @@
  * bad flags and bad files give one line and exit code 2.
  */
 import assert from "node:assert/strict";
+import { io, nn, random } from "../../mod.ts";
 import { runExample } from "./run_example.ts";
 
 const run = (args: string[]) => runExample("mnist", args);
@@ -40,9 +41,30 @@ Deno.test("mnist: --limit 2000 --epochs 1 trains, saves, and evaluates the check
 Deno.test("mnist: bad flags and bad files print one line and exit 2", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.writeFile(`${dir}/corrupt.safetensors`, new Uint8Array([1, 2, 3]));
+  // A valid checkpoint of another network.
+  const other = nn.sequential({ fc1: nn.linear(4, 2) }).init(random.key(0), [1, 4]).params;
+  await io.saveSafetensors(`${dir}/other.safetensors`, other);
   const cases: [string[], RegExp][] = [
-    [["--epochs", "zero"], /^mnist: --epochs must be an integer >= 1, got zero \(see --help\)$/],
-    [["--lr", "-1"], /^mnist: .*lr/],
+    [
+      ["--epochs", "zero"],
+      /^mnist: --epochs must be an integer from 1 to \d+, got "zero" \(see --help\)$/,
+    ],
+    [["--lr", "-1"], /^mnist: --lr needs a value; write --lr=VALUE for one starting with "-"/],
+    [["--lr=-1"], /^mnist: --lr must be a positive number, got -1/],
+    [
+      ["--seed", "1e30"],
+      /^mnist: --seed must be an integer from 0 to 9007199254740992, got "1e30"/,
+    ],
+    [["--data", ""], /^mnist: --data needs a path, got ""/],
+    [
+      ["--save", `${dir}/nodir/x.safetensors`],
+      /^mnist: --save .*: the directory .*nodir does not exist/,
+    ],
+    [["--kind", "fashion"], /^mnist: --kind needs --data DIR/],
+    [
+      ["--load", `${dir}/other.safetensors`, "--eval-only"],
+      /^mnist: --load .*other\.safetensors: not a checkpoint of this network \(8 problems: missing conv1\.bias; missing conv1\.weight; missing conv2\.bias; \.\.\.\)/,
+    ],
     [["--optimizer", "lbfgs"], /^mnist: --optimizer must be one of /],
     [["--bogus"], /^mnist: Unknown option '--bogus'/],
     [["--backend", "webgpu"], /^mnist: --backend webgpu: the WebGPU backend is not built yet/],

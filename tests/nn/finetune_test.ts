@@ -74,7 +74,7 @@ Deno.test("loadParams strict: one error listing every missing, unexpected and mi
     message:
       "loadParams: the source does not match the model (3 problems; pass { strict: false } " +
       "to load what fits):\n  missing: fc1.bias [5]\n  unexpected: extra.weight [2]\n" +
-      "  shape mismatch: fc2.weight: source [4,5] float32, model [3,5] float32",
+      "  mismatch: fc2.weight: source [4,5] float32, model [3,5] float32",
   });
   // An exact match loads every tensor as is.
   const exact = nn.loadParams(target, nn.toStateDict(target));
@@ -146,7 +146,26 @@ Deno.test("loadStateDict: parameters and batch norm buffers from one PyTorch-sty
     () => nn.loadStateDict({ params: fresh.params, state: fresh.state }, partial),
     {
       message:
-        /^loadStateDict: the source does not match the model \(1 problems.*\n {2}missing: bn.running_var \[4\]$/,
+        /^loadStateDict: the source does not match the model \(1 problem;.*\n {2}missing: bn.running_var \[4\]$/,
     },
+  );
+});
+
+Deno.test("loadParams converts float64 sources to the model's float32, as load_state_dict does", () => {
+  const target = nn.linear(2, 2).init(random.key(0), [1, 2]).params;
+  const source = {
+    weight: tensor([[1, 2], [3, 4]], { dtype: "float64" }),
+    bias: tensor([0.5, -0.5], { dtype: "float64" }),
+  };
+  const { params, loaded } = nn.loadParams(target, source);
+  assert.deepEqual(loaded, ["bias", "weight"]);
+  const w = nn.toStateDict(params)["weight"];
+  assert.equal(w.dtype, "float32");
+  assert.deepEqual([...w.dataSync()], [1, 2, 3, 4]);
+  // A float source for an integer slot is a kind mismatch, not a conversion.
+  const counter = { n: tensor([3], { dtype: "int32" }) };
+  assert.throws(
+    () => nn.loadParams(counter, { n: tensor([3]) }),
+    /mismatch: n: source \[1\] float32, model \[1\] int32/,
   );
 });
