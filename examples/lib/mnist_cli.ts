@@ -22,11 +22,13 @@ export const USAGE = `usage: deno run -A examples/mnist.ts [options]
   --seed N            random seed (default 1)
   --limit N           train on the first N examples only
   --test-limit N      evaluate on the first N test examples only
-  --save FILE         write the trained parameters as safetensors (loadable by PyTorch's Net)
+  --save FILE         write the trained parameters as safetensors, loadable by PyTorch's Net
+                      (default when training: mnist_cnn.safetensors)
   --load FILE         start from a safetensors checkpoint (e.g. saved from PyTorch's Net)
   --eval-only         evaluate the loaded checkpoint, no training
   --metrics FILE      write { testAccuracy, testLoss, epochs, trainSeconds, ... } as JSON
-  --plot FILE         write the training curves as an SVG chart
+  --plot FILE         write the training curves as an SVG chart (default when training:
+                      mnist_curves.svg)
   -h, --help          show this help`;
 
 /** A command-line mistake: printed as one line with the usage, exit code 2. */
@@ -166,11 +168,11 @@ export function parseMnistArgs(argv: string[]): MnistArgs {
     gamma,
     seed: int("seed", values.seed, 1, 0, 2 ** 53),
     limit: values.limit === undefined ? undefined : int("limit", values.limit, 0, 1),
-    save: path("save", values.save),
+    save: path("save", values.save) ?? (evalOnly ? undefined : "mnist_cnn.safetensors"),
     load: path("load", values.load),
     evalOnly,
     metrics: path("metrics", values.metrics),
-    plot: path("plot", values.plot),
+    plot: path("plot", values.plot) ?? (evalOnly ? undefined : "mnist_curves.svg"),
     makeOptimizer(stepsPerEpoch: number) {
       const lr = optim.stepDecay({ init: lrValue, stepSize: Math.max(1, stepsPerEpoch), gamma });
       switch (optimizer) {

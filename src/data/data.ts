@@ -28,6 +28,7 @@
 export * from "./idx.ts";
 export * from "./idx_file.ts";
 export * from "./mnist.ts";
+export * from "./datasets.ts";
 export * from "./embedded.ts";
 export * from "./download.ts";
 export * from "./pipeline.ts";
