@@ -95,10 +95,10 @@ const corrupt: [string, Uint8Array, string][] = [
 ];
 
 for (const [what, bytes, message] of corrupt) {
+  // The header is checked against the payload before anything is allocated from its claims, so
+  // even the "gigabytes" header fails with its own message rather than an allocation error.
   Deno.test(`readIdx rejects a corrupt file: ${what}`, () => {
-    const t0 = performance.now();
     assert.throws(() => data.readIdx(bytes, { name: N }), { message });
-    assert.ok(performance.now() - t0 < 100, "fails fast");
   });
 }
 
