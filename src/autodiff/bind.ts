@@ -11,6 +11,7 @@ import type { DType } from "../core/dtype.ts";
 import { shapeRules } from "../core/shape_rules.ts";
 import { Tensor } from "../core/tensor.ts";
 import { describeValue } from "../core/check.ts";
+import { disposedError, isDisposed } from "../core/lifetime.ts";
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
@@ -41,9 +42,17 @@ export function bind<P extends PrimName>(
     if (!(x instanceof Tensor)) {
       throw new TypeError(`${prim}: expected Tensor inputs, got ${describeValue(x)}`);
     }
+    if (isDisposed(x)) throw disposedError(prim, x);
   }
   const backend = commonBackend(prim, inputs);
   const out = shapeRules[prim](inputs, params);
+  if (backend.dtypes !== undefined && !backend.dtypes.includes(out.dtype)) {
+    throw new TypeError(
+      `${prim}: the ${backend.name} backend has no ${out.dtype} tensors (it stores ${
+        backend.dtypes.join(", ")
+      }); cast to one of those first`,
+    );
+  }
   let storage: unknown;
   try {
     storage = backend.run(prim, inputs, params, out);

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Tensor } from "../core/tensor.ts";
+import { setEscapeCheck } from "../core/lifetime.ts";
 
 /** A backward function for an entry that is not a primitive (see `customVjp`). */
 export type CustomBackward = (cts: readonly (Tensor | undefined)[]) => (Tensor | undefined)[];
@@ -32,6 +33,12 @@ export class Tape {
 }
 
 const stack: Tape[] = [];
+
+/** Whether any tape is recording (an enclosing `grad` may still need recorded tensors). */
+export function recording(): boolean {
+  return stack.length > 0 || guard !== null;
+}
+setEscapeCheck(recording);
 
 /** Starts recording onto `t` (a new tape by default) as the innermost tape. */
 export function pushTape(t: Tape = new Tape()): Tape {

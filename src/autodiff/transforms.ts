@@ -12,6 +12,7 @@ import * as tree from "../tree/tree.ts";
 import { checkDiffArgs, checkScalar } from "./arguments.ts";
 import { backward } from "./backward.ts";
 import { popTape, pushTape, record, Tape } from "./tape.ts";
+import { withScope } from "../core/lifetime.ts";
 
 /**
  * A new tensor equal to `x` that `tape` watches. It is linked to `x` on the outer tapes by an
@@ -180,6 +181,20 @@ function makeValueAndGrad<Args extends unknown[]>(
   const which = typeof argnums === "number" ? [argnums] : [...argnums];
   return (...args: Args): [unknown, unknown] => {
     checkDiffArgs(op, args, which);
+    // Intermediates (and the tape holding them) are released on return; only results escape.
+    return withScope(() => valueAndGradOf(op, f, opts, args, which), tree.leaves);
+  };
+}
+
+function valueAndGradOf<Args extends unknown[]>(
+  op: string,
+  f: (...args: Args) => unknown,
+  opts: GradOptions,
+  args: Args,
+  which: number[],
+): [unknown, unknown] {
+  const argnums = opts.argnums ?? 0;
+  {
     const t = trace(op, f as (...args: never[]) => unknown, args, which);
     let value: Tensor;
     let result: unknown;
@@ -198,7 +213,7 @@ function makeValueAndGrad<Args extends unknown[]>(
       ones(value.shape, { dtype: value.dtype, backend: value.backend }),
     ]]);
     return [result, typeof argnums === "number" ? grads[0] : grads];
-  };
+  }
 }
 
 /**
@@ -262,6 +277,14 @@ export function jvp<Args extends unknown[], Out>(
       throw new Error(`jvp: tangent ${i} does not match the structure and shapes of primal ${i}`);
     }
   });
+  return withScope(() => jvpOf(f, primals, tangents), tree.leaves);
+}
+
+function jvpOf<Args extends unknown[], Out>(
+  f: (...args: Args) => Out,
+  primals: Args,
+  tangents: Args,
+): [Out, Out] {
   const [out, pullback] = vjp(f, ...primals);
   const zeroCt = tree.map((o) => zerosLike(o), out as unknown) as Out;
   // u -> pullback(u) is linear; its VJP applied to the tangents is J · tangents.

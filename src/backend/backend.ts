@@ -51,4 +51,14 @@ export interface Backend<S = unknown> {
    * backend must produce the same bits for the same key (see `random`).
    */
   randomUniform(key: readonly [number, number], shape: Shape, dtype: DType): S;
+  /** The bytes `storage` occupies on this backend (counted once however many tensors share it). */
+  storageBytes?(storage: S): number;
+  /**
+   * Called once when the last tensor holding `storage` is disposed or collected, so the backend
+   * can reuse its memory (GPU buffers return to a pool); omitted where the garbage collector
+   * frees storage (the CPU backend).
+   */
+  release?(storage: S): void;
+  /** The dtypes this backend stores; ops on others are errors that say so. */
+  readonly dtypes?: readonly DType[];
 }

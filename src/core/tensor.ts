@@ -7,6 +7,7 @@ import type { Backend } from "../backend/backend.ts";
 import type { DType, TypedArray } from "./dtype.ts";
 import { formatValues } from "./format.ts";
 import { fmtShape, type Shape, sizeOf, stridesOf } from "./shape.ts";
+import { disposedError, disposeTensor, isDisposed, track } from "./lifetime.ts";
 
 /** Nested JS arrays of numbers (or booleans), as `tensor()` accepts and `array()` returns. */
 export type NestedArray = number | boolean | readonly NestedArray[];
@@ -43,6 +44,31 @@ export class Tensor {
     this.storage = storage;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
+    track(this);
+  }
+
+  /**
+   * Whether this tensor was released by `dispose`, a `using` declaration, or the end of the
+   * `grad`/`scoped` call that created it; a disposed tensor cannot be read or computed with.
+   */
+  get disposed(): boolean {
+    return isDisposed(this);
+  }
+
+  /**
+   * Releases the tensor's storage now (GPU buffers return to the pool); what `using` calls.
+   *
+   * @example
+   * ```ts
+   * import { tensor } from "@fluxion/fluxion";
+   * {
+   *   using t = tensor([1, 2, 3]);
+   *   console.log(await t.data());
+   * } // t is released here
+   * ```
+   */
+  [Symbol.dispose](): void {
+    disposeTensor(this);
   }
 
   /** The number of elements. */
@@ -57,6 +83,7 @@ export class Tensor {
 
   /** A fresh copy of the elements in row-major order (`Uint8Array` of 0/1 for `bool`). */
   data(): Promise<TypedArray> {
+    if (isDisposed(this)) return Promise.reject(disposedError("data", this));
     return this.backend.read(this.storage, this.dtype, this.shape);
   }
 
@@ -65,6 +92,7 @@ export class Tensor {
    * (the CPU backend) can do this, others throw and ask for `await t.data()`.
    */
   dataSync(): TypedArray {
+    if (isDisposed(this)) throw disposedError("dataSync", this);
     const d = this.backend.readSync(this.storage, this.dtype, this.shape);
     if (d === undefined) {
       throw new Error(
@@ -94,6 +122,7 @@ export class Tensor {
     const head = `Tensor(${fmtShape(this.shape)} ${this.dtype}${
       this.backend.name === "cpu" ? "" : `, ${this.backend.name}`
     })`;
+    if (isDisposed(this)) return `${head} <disposed>`;
     const data = this.backend.readSync(this.storage, this.dtype, this.shape);
     if (data === undefined) return `${head} <on ${this.backend.name}; await t.data() to read>`;
     return `${head}\n${formatValues(data, this.shape, this.dtype)}`;
@@ -104,7 +133,9 @@ export class Tensor {
    * backends readable synchronously; others give `{ shape, dtype, backend }`).
    */
   toJSON(): { shape: number[]; dtype: DType; data?: NestedArray; backend?: string } {
-    const data = this.backend.readSync(this.storage, this.dtype, this.shape);
+    const data = isDisposed(this)
+      ? undefined
+      : this.backend.readSync(this.storage, this.dtype, this.shape);
     const head = { shape: [...this.shape], dtype: this.dtype };
     return data === undefined
       ? { ...head, backend: this.backend.name }

@@ -30,6 +30,8 @@ export const cpuKernels: CpuKernelTable<PrimName> = {
 /** The CPU backend (the default). */
 export const cpuBackend: Backend<TypedArray> = {
   name: "cpu",
+  dtypes: ["float32", "float64", "int32", "bool"],
+  storageBytes: (storage: TypedArray) => storage.byteLength,
   fromArray: (data: TypedArray) => data,
   read: (storage: TypedArray) => Promise.resolve(storage.slice()),
   readSync: (storage: TypedArray) => storage.slice(),

@@ -1,0 +1,151 @@
+/**
+ * The WebGPU device fluxion computes on: adapter, device, buffer pool, pipelines and dispatcher,
+ * and what happens when the device is lost.
+ *
+ * @module
+ */
+import type { DType } from "../../core/dtype.ts";
+import { BufferPool } from "./buffer_pool.ts";
+import { Dispatcher, type Launch } from "./dispatcher.ts";
+
+/** What the adapter says about itself. */
+export interface AdapterSummary {
+  /** The adapter's description, such as `"llvmpipe (LLVM 15.0.6, 256 bits)"`. */
+  description: string;
+  /** The vendor, as the adapter reports it. */
+  vendor: string;
+  /** The architecture, as the adapter reports it. */
+  architecture: string;
+  /** Whether this is a software fallback adapter (llvmpipe, SwiftShader, WARP). */
+  isFallbackAdapter: boolean;
+}
+
+/** Bytes per element on the GPU: `bool` is stored as one 32-bit word per element. */
+export const GPU_BYTES = 4;
+
+/** A tensor's storage on the GPU. */
+export interface GpuStorage {
+  /** The buffer (possibly larger than the tensor, from the pool). */
+  readonly buffer: GPUBuffer;
+  /** Bytes the tensor's elements occupy (4 per element). */
+  readonly bytes: number;
+  /** The device context that owns the buffer. */
+  readonly ctx: GpuContext;
+}
+
+/** One device and everything fluxion keeps for it. */
+export class GpuContext {
+  /** The device. */
+  readonly device: GPUDevice;
+  /** The adapter it came from. */
+  readonly adapter: AdapterSummary;
+  /** Storage buffers, pooled. */
+  readonly pool: BufferPool;
+  /** Batches dispatches. */
+  readonly dispatcher: Dispatcher;
+  /** Why the device was lost, once it is. */
+  lostReason: string | undefined;
+
+  /** Wraps `device` (from `adapter`). */
+  constructor(device: GPUDevice, adapter: AdapterSummary) {
+    this.device = device;
+    this.adapter = adapter;
+    this.pool = new BufferPool(device);
+    this.dispatcher = new Dispatcher(device, this.pool);
+    device.lost.then((info) => {
+      this.lostReason = `${info.reason ?? "unknown"}${info.message ? `: ${info.message}` : ""}`;
+    });
+    device.addEventListener("uncapturederror", (e) => {
+      const err = (e as GPUUncapturedErrorEvent).error;
+      this.dispatcher.fail(new Error(`webgpu: ${err.constructor.name}: ${err.message.trim()}`));
+    });
+  }
+
+  /** Throws if the device was lost, naming `op`. */
+  check(op: string): void {
+    if (this.lostReason !== undefined) {
+      throw new Error(
+        `${op}: the WebGPU device was lost (${this.lostReason}); tensors on it are gone. ` +
+          "Call await init({ backend: \"webgpu\" }) to create a fresh device",
+      );
+    }
+  }
+
+  /** Fresh storage for `size` elements, from the pool. */
+  alloc(size: number, label: string): GpuStorage {
+    const bytes = size * GPU_BYTES;
+    const limit = this.device.limits.maxStorageBufferBindingSize;
+    if (bytes > limit) {
+      throw new RangeError(
+        `${label}: the output needs ${bytes} bytes, past this adapter's storage binding limit ` +
+          `of ${limit} bytes (maxStorageBufferBindingSize); split the work into smaller tensors`,
+      );
+    }
+    return { buffer: this.pool.acquire(bytes, label), bytes, ctx: this };
+  }
+
+  /** Records a dispatch. */
+  launch(l: Launch): void {
+    this.dispatcher.dispatch(l);
+  }
+}
+
+/** The WGSL type that holds elements of `dtype` on the GPU. */
+export function wgslType(dtype: DType): "f32" | "i32" | "u32" {
+  if (dtype === "float32") return "f32";
+  if (dtype === "int32") return "i32";
+  if (dtype === "bool") return "u32";
+  throw new TypeError(`webgpu: no ${dtype} tensors on the GPU (WGSL has no 64-bit floats)`);
+}
+
+let current: GpuContext | undefined;
+
+/** The live context, if `init` created one. */
+export function currentContext(): GpuContext | undefined {
+  return current;
+}
+
+/** The adapter WebGPU offers, or `undefined` (with the reason) when there is none. */
+export async function requestAdapter(): Promise<[GPUAdapter | undefined, string]> {
+  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
+  if (gpu === undefined) return [undefined, "navigator.gpu is not available in this runtime"];
+  try {
+    const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+    return adapter ? [adapter, ""] : [undefined, "navigator.gpu.requestAdapter() found no adapter"];
+  } catch (e) {
+    return [undefined, `requestAdapter failed: ${(e as Error).message}`];
+  }
+}
+
+/** What `adapter` says about itself. */
+export function summarize(adapter: GPUAdapter): AdapterSummary {
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const legacy = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  return {
+    description: info.description || "(no description)",
+    vendor: info.vendor,
+    architecture: info.architecture,
+    isFallbackAdapter: Boolean(info.isFallbackAdapter ?? legacy) ||
+      /llvmpipe|lavapipe|swiftshader|softpipe|warp/i.test(info.description),
+  };
+}
+
+/** Creates a fresh device on `adapter` and makes it current (replacing a lost one). */
+export async function createContext(adapter: GPUAdapter): Promise<GpuContext> {
+  const l = adapter.limits;
+  const device = await adapter.requestDevice({
+    label: "fluxion",
+    requiredLimits: {
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxBufferSize: l.maxBufferSize,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+    },
+  });
+  current = new GpuContext(device, summarize(adapter));
+  return current;
+}
+
+/** Forgets the current context (after `init` chose another backend, or in tests). */
+export function dropContext(): void {
+  current = undefined;
+}

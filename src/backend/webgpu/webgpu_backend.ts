@@ -1,0 +1,100 @@
+/**
+ * The WebGPU backend: every primitive as a WGSL kernel (from `kernels/`), dispatched through
+ * Deno's built-in `navigator.gpu`. Ops record dispatches and return at once; only reading data
+ * waits for the GPU.
+ *
+ * @module
+ */
+import type { DType, TypedArray } from "../../core/dtype.ts";
+import type { PrimName } from "../../core/primitives.ts";
+import { type Shape, sizeOf } from "../../core/shape.ts";
+import type { Backend } from "../backend.ts";
+import { currentContext, type GpuContext, type GpuStorage, wgslType } from "./context.ts";
+import { convKernels } from "./conv.ts";
+import { elementwiseKernels } from "./elementwise.ts";
+import { indexingKernels } from "./indexing.ts";
+import type { GpuKernel, GpuKernelTable } from "./kernel.ts";
+import { matmulKernels } from "./matmul.ts";
+import { movementKernels } from "./movement.ts";
+import { poolKernels } from "./pool.ts";
+import { randomUniform } from "./random.ts";
+import { reduceKernels } from "./reduce.ts";
+
+/** Every primitive's WebGPU kernel, keyed by primitive name. */
+export const gpuKernels: GpuKernelTable<PrimName> = {
+  ...elementwiseKernels,
+  ...reduceKernels,
+  ...matmulKernels,
+  ...movementKernels,
+  ...indexingKernels,
+  ...convKernels,
+  ...poolKernels,
+};
+
+/** The live device, or an error naming `op` that says how to get one. */
+export function requireContext(op: string): GpuContext {
+  const ctx = currentContext();
+  if (ctx === undefined) {
+    throw new Error(
+      `${op}: no WebGPU device; call await init({ backend: "webgpu" }) first`,
+    );
+  }
+  ctx.check(op);
+  return ctx;
+}
+
+function checkOwner(op: string, ctx: GpuContext, s: GpuStorage): void {
+  s.ctx.check(op);
+  if (s.ctx !== ctx) {
+    throw new Error(
+      `${op}: a tensor was created on an earlier WebGPU device, since replaced by init(); ` +
+        "read it back (await t.data()) and create it again",
+    );
+  }
+}
+
+/** Elements as the GPU holds them: 32 bits each (bool as a u32 of 0 or 1). */
+function toGpuWords(data: TypedArray, dtype: DType): Float32Array | Int32Array | Uint32Array {
+  if (dtype === "float32") return data instanceof Float32Array ? data : Float32Array.from(data);
+  if (dtype === "int32") return data instanceof Int32Array ? data : Int32Array.from(data);
+  return Uint32Array.from(data, (v) => +(v !== 0));
+}
+
+function fromGpuBytes(bytes: ArrayBuffer, dtype: DType): TypedArray {
+  if (dtype === "float32") return new Float32Array(bytes);
+  if (dtype === "int32") return new Int32Array(bytes);
+  return Uint8Array.from(new Uint32Array(bytes));
+}
+
+/** The WebGPU backend (float32, int32 and bool tensors). */
+export const webgpuBackend: Backend<GpuStorage> = {
+  name: "webgpu",
+  dtypes: ["float32", "int32", "bool"],
+  fromArray(data: TypedArray, shape: Shape, dtype: DType): GpuStorage {
+    const ctx = requireContext("tensor");
+    wgslType(dtype);
+    const words = toGpuWords(data, dtype);
+    const s = ctx.alloc(sizeOf(shape), `tensor [${shape.join(",")}] ${dtype}`);
+    if (words.length > 0) ctx.device.queue.writeBuffer(s.buffer, 0, words as Uint32Array<ArrayBuffer>);
+    return s;
+  },
+  async read(storage: GpuStorage, dtype: DType): Promise<TypedArray> {
+    const ctx = storage.ctx;
+    ctx.check("data");
+    return fromGpuBytes(await ctx.dispatcher.read(storage.buffer, storage.bytes), dtype);
+  },
+  readSync: () => undefined,
+  run(prim, inputs, params, out) {
+    const ctx = requireContext(prim);
+    for (const x of inputs) checkOwner(prim, ctx, x.storage);
+    const kernel = gpuKernels[prim] as GpuKernel<typeof prim>;
+    return kernel(ctx, inputs, params, out);
+  },
+  randomUniform(key: readonly [number, number], shape: Shape, dtype: DType): GpuStorage {
+    return randomUniform(requireContext("random.uniform"), key, shape, dtype);
+  },
+  storageBytes: (s: GpuStorage) => s.bytes,
+  release(s: GpuStorage): void {
+    if (s.ctx.lostReason === undefined) s.ctx.pool.release(s.buffer);
+  },
+};
