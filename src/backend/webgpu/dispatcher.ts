@@ -21,6 +21,11 @@ export interface Launch extends KernelSpec {
   readonly groups?: number;
   /** What the dispatch computes, for error messages: op name, shapes and dtypes. */
   readonly label: string;
+  /**
+   * Whether this specialization can report faults, so binding 7 is bound (default: `faults`). A
+   * kernel may include the faults code but not use it; the pipeline's layout then omits it.
+   */
+  readonly bindFaults?: boolean;
   /** For kernels with `faults`: the error message for a fault at `index` with value bits `value`. */
   readonly describeFault?: (index: number, value: number) => string;
 }
@@ -118,7 +123,8 @@ export class Dispatcher {
     const base = slot * WORDS;
     this.#words.fill(0, base, base + WORDS);
     for (let i = 0; i < l.words.length; i++) this.#words[base + i] = l.words[i];
-    if (l.faults) {
+    const faults = l.bindFaults ?? l.faults ?? false;
+    if (faults) {
       const tag = this.#nextTag++;
       this.#words[base + 2] = tag;
       this.#faultMessages.set(tag, l.describeFault ?? (() => `${l.label}: fault`));
@@ -129,7 +135,7 @@ export class Dispatcher {
       resource: { buffer: this.#uniforms, offset: slot * SLOT_BYTES, size: SLOT_BYTES },
     }];
     l.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
-    if (l.faults) entries.push({ binding: 7, resource: { buffer: this.#faults } });
+    if (faults) entries.push({ binding: 7, resource: { buffer: this.#faults } });
     const bindGroup = this.#device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
       entries,

@@ -152,7 +152,8 @@ const castKernel: GpuKernel<"cast"> = (ctx, [x], p, out) => {
     kernel: "cast",
     prelude: `alias TI = ${ti};\nalias TO = ${to};\n` +
       `fn convert(v: TI) -> TO { return ${ti}_to_${to}(v); }`,
-    faults: ti === "f32" && to === "i32", // only this conversion can fault
+    faults: true,
+    bindFaults: ti === "f32" && to === "i32", // only this conversion can fault
     buffers: [x.storage.buffer, o.buffer],
     words: [n],
     threads: n,

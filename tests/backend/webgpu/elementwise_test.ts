@@ -43,7 +43,7 @@ Deno.test({
   name: "webgpu unary ops keep the CPU's special values (NaN, infinities, signed zero)",
   ignore: noGpu,
   async fn() {
-    const x = fx.tensor([NaN, Infinity, -Infinity, 0, -0, 0.5, -0.5, 1.5, 2.5, -2.5, 100, -100]);
+    const x = fx.tensor([NaN, Infinity, -Infinity, 0, -0, 0.5, -0.5, 1.5, 2.5, -2.5, 30, -30]);
     for (const op of UNARY_PRIMS) {
       if (op === "sin" || op === "cos") continue; // sin(±Inf) is NaN on both; skip range reduction
       await parity(op, (a) => bind(op, [a], {}), [x], { rtol: 1e-6, atol: 0 });
