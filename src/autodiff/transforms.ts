@@ -11,8 +11,8 @@ import { cast } from "../ops/cast.ts";
 import * as tree from "../tree/tree.ts";
 import { checkDiffArgs, checkScalar } from "./arguments.ts";
 import { backward } from "./backward.ts";
-import { popTape, pushTape, record, Tape } from "./tape.ts";
-import { withScope } from "../core/lifetime.ts";
+import { popTape, pushTape, record, recording, Tape } from "./tape.ts";
+import { disposeTensor, withScope } from "../core/lifetime.ts";
 
 /**
  * A new tensor equal to `x` that `tape` watches. It is linked to `x` on the outer tapes by an
@@ -246,7 +246,12 @@ export function grad<Args extends unknown[]>(
   const vg = makeValueAndGrad("grad", f, opts);
   return (...args: Args) => {
     const [value, grads] = vg(...args);
-    return opts.hasAux ? [grads, (value as unknown[])[1]] : grads;
+    const result = opts.hasAux ? [grads, (value as unknown[])[1]] : grads;
+    // The value does not escape grad: release it now (under an enclosing tape, the enclosing
+    // scope releases it later, in case the outer backward pass reads it).
+    const v = opts.hasAux ? (value as unknown[])[0] : value;
+    if (v instanceof Tensor && !recording() && !tree.leaves(result).includes(v)) disposeTensor(v);
+    return result;
   };
 }
 

@@ -46,7 +46,7 @@ Deno.test({
     const x = fx.tensor([NaN, Infinity, -Infinity, 0, -0, 0.5, -0.5, 1.5, 2.5, -2.5, 30, -30]);
     for (const op of UNARY_PRIMS) {
       if (op === "sin" || op === "cos") continue; // sin(±Inf) is NaN on both; skip range reduction
-      await parity(op, (a) => bind(op, [a], {}), [x], { rtol: 1e-6, atol: 0 });
+      await parity(op, (a) => bind(op, [a], {}), [x], { rtol: 1e-5, atol: 0 });
     }
   },
 });
