@@ -10,16 +10,21 @@ import {
   argmax,
   cast,
   data,
+  dispose,
   div,
   equal,
+  init,
   io,
   losses,
   nn,
   optim,
   random,
+  scoped,
+  stack,
   sub,
   sum,
   type Tensor,
+  toBackend,
   valueAndGrad,
 } from "../mod.ts";
 import { addToConfusion, emptyConfusion, formatConfusion } from "./lib/confusion.ts";
@@ -40,12 +45,21 @@ async function evaluate(net: nn.Model<Tensor, Tensor>, params: nn.Params, split:
   let loss = 0;
   let correct = 0;
   let confusion = emptyConfusion(10);
-  for await (const b of data.batches(split, { batchSize: 500, transform: normalize })) {
-    const out = net.apply(params, b.images);
-    loss += await sum(losses.nll(out, b.labels, { reduction: "none" })).item();
+  const score = scoped((x: Tensor, y: Tensor) => {
+    const out = net.apply(params, x);
     const pred = argmax(out, { axis: 1 });
-    correct += await sum(cast(equal(pred, b.labels), "int32")).item();
-    confusion = addToConfusion(confusion, await b.labels.data(), await pred.data());
+    return {
+      loss: sum(losses.nll(out, y, { reduction: "none" })),
+      correct: sum(cast(equal(pred, y), "int32")),
+      pred,
+    };
+  }, { donate: [0] });
+  for await (const b of data.batches(split, { batchSize: 500, transform: normalize })) {
+    const r = score(b.images, b.labels);
+    loss += await r.loss.item();
+    correct += await r.correct.item();
+    confusion = addToConfusion(confusion, await b.labels.data(), await r.pred.data());
+    dispose([r, b.labels]);
   }
   return { loss: loss / split.count, accuracy: correct / split.count, confusion };
 }
@@ -75,8 +89,11 @@ async function main(): Promise<void> {
     labels: dataset.test.labels.subarray(0, n),
   };
   console.log(`data: ${dataset.source}`);
+  const backend = await init({ backend: args.backend });
   console.log(
-    "backend: cpu" + (args.backend === "auto" ? " (auto: no hardware WebGPU backend yet)" : ""),
+    `backend: ${backend.name} (${backend.reason}${
+      backend.adapter && backend.name === "webgpu" ? `: ${backend.adapter.description}` : ""
+    })`,
   );
 
   const net = seedNet();
@@ -98,7 +115,7 @@ async function main(): Promise<void> {
         }: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? "; ..." : ""})`,
       );
     }
-    params = report.params;
+    params = await toBackend(report.params, backend.name);
     console.log(`loaded ${args.load}`);
   }
   const curves: Curves = { trainLoss: [], testAccuracy: [], testLoss: [] };
@@ -114,6 +131,17 @@ async function main(): Promise<void> {
       return [losses.nll(out, y), out] as const;
     };
     const step = valueAndGrad(lossOf, { hasAux: true });
+    // One step maps (params, state) to new ones; scoped releases its intermediates, and the
+    // donated old params and state, so memory stays flat on every backend.
+    const trainStep = scoped(
+      (p: nn.Params, s: typeof state, x: Tensor, y: Tensor, key: random.Key) => {
+        const [[loss, out], grads] = step(p, x, y, key);
+        const [updates, next] = opt.update(grads, s, p);
+        const hits = sum(cast(equal(argmax(out, { axis: 1 }), y), "int32"));
+        return { params: optim.applyUpdates(p, updates), state: next, loss, hits };
+      },
+      { donate: [0, 1, 2, 3] },
+    );
     for (let epoch = 1; epoch <= args.epochs; epoch++) {
       const t0 = performance.now();
       const bar = new Progress(`epoch ${epoch}/${args.epochs}`, trainCount, { every: 10 });
@@ -124,18 +152,22 @@ async function main(): Promise<void> {
         limit: trainCount < dataset.train.count ? trainCount : undefined,
         transform: normalize,
       });
-      for await (const { images, labels } of batches) {
-        const key = random.foldIn(dropoutKey, (epoch << 20) + i++);
-        const [[loss, out], grads] = step(params, images, labels, key);
-        const [updates, next] = opt.update(grads, state, params);
-        params = optim.applyUpdates(params, updates);
-        state = next;
-        const n = labels.size;
-        const l = await loss.item();
-        lossSum += l * n;
-        correct += await sum(cast(equal(argmax(out, { axis: 1 }), labels), "int32")).item();
-        done += n;
-        curves.trainLoss.push([seen + done, l]);
+      // Losses and hit counts stay on the device and are read back ten steps at a time: on a GPU
+      // every read waits for the queue, so reading each step would stall it.
+      let pending: { loss: Tensor; hits: Tensor; n: number }[] = [];
+      const settle = async () => {
+        if (pending.length === 0) return;
+        const ls = stack(pending.map((q) => q.loss));
+        const hs = sum(stack(pending.map((q) => q.hits)));
+        const lossValues = await ls.data();
+        correct += await hs.item();
+        pending.forEach((q, k) => {
+          lossSum += lossValues[k] * q.n;
+          done += q.n;
+          curves.trainLoss.push([seen + done, lossValues[k]]);
+        });
+        dispose([ls, hs, pending]);
+        pending = [];
         bar.update({
           done,
           fields: {
@@ -143,7 +175,16 @@ async function main(): Promise<void> {
             acc: `${(100 * correct / done).toFixed(1)}%`,
           },
         });
+      };
+      for await (const { images, labels } of batches) {
+        const key = random.foldIn(dropoutKey, (epoch << 20) + i++);
+        const r = trainStep(params, state, images, labels, key);
+        params = r.params;
+        state = r.state;
+        pending.push({ loss: r.loss, hits: r.hits, n: labels.size });
+        if (pending.length === 10) await settle();
       }
+      await settle();
       seen += done;
       trainSeconds += (performance.now() - t0) / 1000;
       bar.done({
@@ -174,8 +215,8 @@ async function main(): Promise<void> {
       epochs: args.evalOnly ? 0 : args.epochs,
       trainSeconds,
       samplesPerSecond: trainSeconds > 0 ? seen / trainSeconds : 0,
-      backend: "cpu",
-      adapter: null,
+      backend: backend.name,
+      adapter: backend.adapter?.description ?? null,
       wallSeconds: (performance.now() - started) / 1000,
     },
   });

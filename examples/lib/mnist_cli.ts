@@ -13,7 +13,7 @@ export const USAGE = `usage: deno run -A examples/mnist.ts [options]
 
   --data DIR          MNIST IDX files (train-images-idx3-ubyte[.gz], ...); default: embedded digits
   --kind NAME         mnist | fashion: what --data holds (default mnist)
-  --backend NAME      auto | cpu | webgpu (default auto)
+  --backend NAME      auto | cpu | webgpu (default auto: WebGPU on a hardware adapter, else cpu)
   --epochs N          passes over the training set (default 3)
   --batch-size N      examples per step (default 32)
   --lr RATE           learning rate (default: 1e-3 for adam/adamw/rmsprop, 1.0 for adadelta, 0.01 otherwise)
@@ -123,9 +123,6 @@ export function parseMnistArgs(argv: string[]): MnistArgs {
   const backend = values.backend ?? "auto";
   if (backend !== "auto" && backend !== "cpu" && backend !== "webgpu") {
     throw new UsageError(`--backend must be auto, cpu or webgpu, got ${backend}`);
-  }
-  if (backend === "webgpu") {
-    throw new UsageError("--backend webgpu: the WebGPU backend is not built yet; use cpu or auto");
   }
   const optimizer = (values.optimizer ?? "adam") as OptimizerName;
   if (!OPTIMIZERS.includes(optimizer)) {

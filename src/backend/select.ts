@@ -81,7 +81,7 @@ export async function init(opts: InitOptions = {}): Promise<BackendInfo> {
       name: "cpu",
       adapter: summary,
       reason: `the WebGPU adapter "${summary.description}" is a software fallback, slower than ` +
-        "the CPU backend; pass backend: \"webgpu\" to use it anyway",
+        "the CPU backend; choose backend \"webgpu\" to use it anyway",
     };
   }
   const live = currentContext();

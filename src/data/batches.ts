@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { dispose, scoped } from "../backend/memory.ts";
 import type { Key } from "../random/random.ts";
 import type { Tensor } from "../core/tensor.ts";
 import { fromTypedArray } from "../ops/creation.ts";
@@ -103,7 +104,12 @@ export function batches(split: ImageSplit, opts: BatchesOptions): AsyncIterable<
           for (let p = 0; p < pixels; p++) x[dst + p] = images[src + p] / 255;
         }
         let xt = fromTypedArray(x, [b, 1, split.rows, split.cols], "float32");
-        if (transform) xt = transform(xt);
+        if (transform) {
+          // The transform's intermediates (and the raw pixels) are released at once.
+          const raw = xt;
+          xt = scoped(transform)(raw);
+          if (xt !== raw) dispose(raw);
+        }
         yield { images: xt, labels: fromTypedArray(y, [b], "int32") };
       }
     },

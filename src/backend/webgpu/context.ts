@@ -105,8 +105,28 @@ export function currentContext(): GpuContext | undefined {
   return current;
 }
 
+/**
+ * On headless Linux, Mesa's Vulkan driver prints "error: XDG_RUNTIME_DIR is invalid or not set"
+ * twice while probing display servers (harmless: compute needs no display). When the variable is
+ * unset and this process may already set it (no prompt), point it at the temp directory first.
+ */
+function quietHeadlessProbe(): void {
+  try {
+    if (Deno.build.os !== "linux") return;
+    const perm = Deno.permissions.querySync({ name: "env", variable: "XDG_RUNTIME_DIR" });
+    if (perm.state !== "granted" || Deno.env.get("XDG_RUNTIME_DIR") !== undefined) return;
+    const tmp = Deno.permissions.querySync({ name: "env", variable: "TMPDIR" }).state === "granted"
+      ? Deno.env.get("TMPDIR")
+      : undefined;
+    Deno.env.set("XDG_RUNTIME_DIR", tmp ?? "/tmp");
+  } catch {
+    // Not Deno, or no permission API: leave the environment alone.
+  }
+}
+
 /** The adapter WebGPU offers, or `undefined` (with the reason) when there is none. */
 export async function requestAdapter(): Promise<[GPUAdapter | undefined, string]> {
+  quietHeadlessProbe();
   const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
   if (gpu === undefined) return [undefined, "navigator.gpu is not available in this runtime"];
   try {
