@@ -1,5 +1,7 @@
 // Elementwise comparisons with NumPy broadcasting; the result is bool (one u32, 0 or 1, per
-// element). Specialized by `alias T`; the op is OP, in the order of COMPARE_PRIMS.
+// element). Specialized by `alias T` and `fn unordered(p: T, q: T) -> bool` (whether either is
+// NaN: compilers may treat float compares as ordered, so NaN is tested by bits); the op is OP, in
+// the order of COMPARE_PRIMS.
 // Words: as kernels/binary.wgsl.
 
 @group(0) @binding(1) var<storage, read> a: array<T>;
@@ -9,6 +11,7 @@
 override OP: u32 = 0u;
 
 fn compare(p: T, q: T) -> bool {
+  if (unordered(p, q)) { return OP == 1u; } // only notEqual holds for NaN
   switch OP {
     case 0u: { return p == q; }
     case 1u: { return p != q; }

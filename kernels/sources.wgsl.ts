@@ -4,7 +4,13 @@ import { source as k_cast } from "./cast.wgsl.ts";
 import { source as k_common } from "./common.wgsl.ts";
 import { source as k_compare } from "./compare.wgsl.ts";
 import { source as k_faults } from "./faults.wgsl.ts";
+import { source as k_gemm } from "./gemm.wgsl.ts";
+import { source as k_gemm_split } from "./gemm_split.wgsl.ts";
+import { source as k_indexing } from "./indexing.wgsl.ts";
 import { source as k_movement } from "./movement.wgsl.ts";
+import { source as k_pool } from "./pool.wgsl.ts";
+import { source as k_random } from "./random.wgsl.ts";
+import { source as k_reduce } from "./reduce.wgsl.ts";
 import { source as k_unary } from "./unary.wgsl.ts";
 import { source as k_where } from "./where.wgsl.ts";
 /** Every WGSL kernel family's source, keyed by file name. */
@@ -14,7 +20,13 @@ export const sources: Readonly<Record<string, string>> = {
   "common": k_common,
   "compare": k_compare,
   "faults": k_faults,
+  "gemm": k_gemm,
+  "gemm_split": k_gemm_split,
+  "indexing": k_indexing,
   "movement": k_movement,
+  "pool": k_pool,
+  "random": k_random,
+  "reduce": k_reduce,
   "unary": k_unary,
   "where": k_where,
 };

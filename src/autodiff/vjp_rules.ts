@@ -171,15 +171,33 @@ export const vjpRules: { [P in DiffPrim]: VjpRule<P> } = {
   broadcastTo: (ct, { inputs: [x] }) => [sumToShape(ct, x.shape)],
   slice: (ct, { inputs: [x], params }) => {
     if (ct.size === 0) return [zeros(x.shape, { dtype: x.dtype, backend: x.backend })];
+    // Axes walked backwards (negative steps) are flipped first, so every step is positive.
+    if (params.steps.some((st) => st < 0)) {
+      const n = ct.shape;
+      ct = bind("slice", [ct], {
+        starts: params.steps.map((st, i) => (st < 0 ? n[i] - 1 : 0)),
+        ends: params.steps.map((st, i) => (st < 0 ? -1 : n[i])),
+        steps: params.steps.map((st) => (st < 0 ? -1 : 1)),
+      });
+    }
     const widths = x.shape.map((d, i): [number, number, number] => {
-      const s = params.starts[i];
-      const step = params.steps[i];
-      const last = s + (ct.shape[i] - 1) * step;
-      return [s, d - last - 1, step - 1];
+      const step = Math.abs(params.steps[i]);
+      const last = params.starts[i] + (ct.shape[i] - 1) * params.steps[i];
+      const first = Math.min(params.starts[i], last);
+      return [first, d - Math.max(params.starts[i], last) - 1, step - 1];
     });
     return [bind("pad", [ct], { widths, value: 0 })];
   },
   pad: (ct, { inputs: [x], params }) => {
+    // Negative widths cropped some elements: their cotangent is zero. Grow ct back by the
+    // cropped amounts first, so every element has a position to slice from.
+    if (params.widths.some(([lo, hi]) => lo < 0 || hi < 0)) {
+      const grow = params.widths.map(([lo, hi]) =>
+        [Math.max(-lo, 0), Math.max(-hi, 0), 0] as const
+      );
+      ct = bind("pad", [ct], { widths: grow, value: 0 });
+      params = { ...params, widths: params.widths.map(([lo, hi, i]) => [Math.max(lo, 0), hi, i]) };
+    }
     const starts = params.widths.map(([lo]) => lo);
     const steps = params.widths.map(([, , interior]) => interior + 1);
     const ends = x.shape.map((d, i) => (d === 0 ? starts[i] : starts[i] + (d - 1) * steps[i] + 1));

@@ -12,7 +12,7 @@
 import { Tensor } from "../core/tensor.ts";
 import { type BackendMemory, disposeTensor, liveMemory, withScope } from "../core/lifetime.ts";
 import * as tree from "../tree/tree.ts";
-import { gpuMemoryInfo, type GpuMemoryInfo } from "./webgpu/memory_info.ts";
+import { type GpuMemoryInfo, gpuMemoryInfo } from "./webgpu/memory_info.ts";
 
 /**
  * Releases every tensor in `value` (any pytree; non-tensors are ignored). Disposing twice is
@@ -65,7 +65,9 @@ export function scoped<Args extends unknown[], R>(
   return (...args: Args): R => {
     for (const i of donate) {
       if (!Number.isInteger(i) || i < 0 || i >= args.length) {
-        throw new RangeError(`scoped: donate index ${i} is out of range for ${args.length} arguments`);
+        throw new RangeError(
+          `scoped: donate index ${i} is out of range for ${args.length} arguments`,
+        );
       }
     }
     const result = withScope(() => f(...args), tree.leaves);

@@ -66,7 +66,7 @@ export async function init(opts: InitOptions = {}): Promise<BackendInfo> {
   }
   if (choice === "cpu") {
     setDefaultBackend(cpuBackend);
-    return info = { name: "cpu", reason: "requested with backend: \"cpu\"" };
+    return info = { name: "cpu", reason: 'requested with backend: "cpu"' };
   }
   const [adapter, why] = await requestAdapter();
   if (adapter === undefined) {
@@ -81,7 +81,7 @@ export async function init(opts: InitOptions = {}): Promise<BackendInfo> {
       name: "cpu",
       adapter: summary,
       reason: `the WebGPU adapter "${summary.description}" is a software fallback, slower than ` +
-        "the CPU backend; choose backend \"webgpu\" to use it anyway",
+        'the CPU backend; choose backend "webgpu" to use it anyway',
     };
   }
   const live = currentContext();
@@ -91,7 +91,7 @@ export async function init(opts: InitOptions = {}): Promise<BackendInfo> {
     name: "webgpu",
     adapter: currentContext()!.adapter,
     reason: choice === "webgpu"
-      ? "requested with backend: \"webgpu\""
+      ? 'requested with backend: "webgpu"'
       : `hardware WebGPU adapter "${summary.description}"`,
   };
 }

@@ -393,6 +393,19 @@ property("slice (steps > 1, negative bounds, empty)", SLICES.length, (g, i) => (
   args: [g.tensor(SLICES[i][0])],
 }));
 
+// The primitive also walks axes backwards (negative steps), as reversal does.
+const BACKWARDS: [number[], number[], number[], number[]][] = [
+  [[6, 5], [5, 4], [-1, -1], [-1, -2]],
+  [[4, 7], [1, 6], [4, -1], [1, -3]],
+];
+property("slice primitive with negative steps", BACKWARDS.length, (g, i) => ({
+  f: (x) => {
+    const [, starts, ends, steps] = BACKWARDS[i];
+    return bind("slice", [x], { starts, ends, steps });
+  },
+  args: [g.tensor(BACKWARDS[i][0])],
+}));
+
 const PADS: [number[], [number, number][], number][] = [
   [[2, 3], [[1, 2], [0, 3]], 1.5],
   [[2, 3], [[0, 0], [2, 1]], 0],
@@ -407,6 +420,9 @@ property("pad", PADS.length, (g, i) => ({
 const INTERIOR: [number[], [number, number, number][]][] = [
   [[2, 3], [[1, 0, 2], [0, 1, 1]]],
   [[3, 2, 2], [[0, 0, 1], [2, 1, 0], [0, 0, 3]]],
+  // Negative widths crop (per axis, with interior padding).
+  [[3, 4], [[-1, 1, 0], [1, -2, 1]]],
+  [[4, 3], [[-2, -1, 1], [0, 0, 0]]],
 ];
 property("pad primitive with interior padding", INTERIOR.length, (g, i) => ({
   f: (x) => bind("pad", [x], { widths: INTERIOR[i][1], value: 0.25 }),

@@ -75,13 +75,26 @@ export const movementKernels: CpuKernelTable<
   pad: ([x], p, out) => {
     const dst = allocate(x.dtype, sizeOf(out.shape));
     if (p.value !== 0) dst.fill(p.value);
-    // Each input element lands at lo + i * (interior + 1) along every axis.
+    // Input element i lands at lo + i * (interior + 1) along every axis; negative widths crop, so
+    // only the box of input elements landing inside the output is copied.
     const os = stridesOf(out.shape);
-    const offset = p.widths.reduce((o, [lo], i) => o + lo * os[i], 0);
-    const strides = os.map((st, i) => st * (p.widths[i][2] + 1));
+    const xs = stridesOf(x.shape);
+    const box: number[] = [];
+    let srcOffset = 0, dstOffset = 0;
+    for (let d = 0; d < x.shape.length; d++) {
+      const [lo, , interior] = p.widths[d];
+      const step = interior + 1;
+      const first = Math.max(0, Math.ceil(-lo / step));
+      const end = Math.min(x.shape[d], Math.floor((out.shape[d] - 1 - lo) / step) + 1);
+      box.push(Math.max(0, end - first));
+      srcOffset += first * xs[d];
+      dstOffset += (lo + first * step) * os[d];
+    }
+    if (sizeOf(box) === 0) return dst;
+    const steps = os.map((st, i) => st * (p.widths[i][2] + 1));
     const src = x.storage;
-    forEachRow(x.shape, [strides], (i0, [oo], n, [step]) => {
-      for (let i = 0; i < n; i++) dst[offset + oo + i * step] = src[i0 + i];
+    forEachRow(box, [xs, steps], (_o, [so, oo], n, [ss, step]) => {
+      for (let i = 0; i < n; i++) dst[dstOffset + oo + i * step] = src[srcOffset + so + i * ss];
     });
     return dst;
   },

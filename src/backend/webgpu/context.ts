@@ -66,7 +66,7 @@ export class GpuContext {
     if (this.lostReason !== undefined) {
       throw new Error(
         `${op}: the WebGPU device was lost (${this.lostReason}); tensors on it are gone. ` +
-          "Call await init({ backend: \"webgpu\" }) to create a fresh device",
+          'Call await init({ backend: "webgpu" }) to create a fresh device',
       );
     }
   }

@@ -90,9 +90,7 @@ function binaryKernel(op: BinaryPrim): GpuKernel<BinaryPrim> {
       constants: { OP: code },
       faults: checked,
       describeFault: (_i, bits) =>
-        `pow: integer base raised to the negative power ${
-          bits | 0
-        }; cast to a float dtype first`,
+        `pow: integer base raised to the negative power ${bits | 0}; cast to a float dtype first`,
       buffers: [a.storage.buffer, b.storage.buffer, o.buffer],
       words,
       threads: words[0],
@@ -106,12 +104,15 @@ function compareKernel(op: ComparePrim): GpuKernel<ComparePrim> {
   const code = COMPARE_PRIMS.indexOf(op);
   return (ctx, inputs, _p, out) => {
     const [a, b] = inputs;
+    const t = wgslType(a.dtype);
     const label = describe(op, inputs);
     const words = broadcastWords(label, out.shape, inputs);
     const o = ctx.alloc(sizeOf(out.shape), label);
     ctx.launch({
       kernel: "compare",
-      prelude: `alias T = ${wgslType(a.dtype)};`,
+      prelude: `alias T = ${t};\nfn unordered(p: T, q: T) -> bool { return ${
+        t === "f32" ? "is_nan(p) || is_nan(q)" : "false"
+      }; }`,
       constants: { OP: code },
       buffers: [a.storage.buffer, b.storage.buffer, o.buffer],
       words,

@@ -23,7 +23,10 @@ export type GpuKernel<P extends PrimName> = (
 export type GpuKernelTable<K extends PrimName> = { [P in K]: GpuKernel<P> };
 
 /** `op` with its inputs' shapes and dtypes, for labels and error messages. */
-export function describe(op: string, inputs: readonly { shape: readonly number[]; dtype: string }[]) {
+export function describe(
+  op: string,
+  inputs: readonly { shape: readonly number[]; dtype: string }[],
+) {
   return `${op}(${inputs.map((x) => `${fmtShape(x.shape)} ${x.dtype}`).join(", ")})`;
 }
 

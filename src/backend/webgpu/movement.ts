@@ -8,13 +8,7 @@
 import { broadcastStrides, sizeOf, stridesOf } from "../../core/shape.ts";
 import type { GpuContext, GpuStorage } from "./context.ts";
 import { wgslType } from "./context.ts";
-import {
-  checkRank,
-  collapseDims,
-  describe,
-  type GpuInput,
-  type GpuKernelTable,
-} from "./kernel.ts";
+import { checkRank, collapseDims, describe, type GpuInput, type GpuKernelTable } from "./kernel.ts";
 
 /** Bits of `value` as an element of `dtype` (the pad value travels in a uniform word). */
 function valueBits(value: number, t: "f32" | "i32" | "u32"): number {

@@ -75,7 +75,9 @@ export const webgpuBackend: Backend<GpuStorage> = {
     wgslType(dtype);
     const words = toGpuWords(data, dtype);
     const s = ctx.alloc(sizeOf(shape), `tensor [${shape.join(",")}] ${dtype}`);
-    if (words.length > 0) ctx.device.queue.writeBuffer(s.buffer, 0, words as Uint32Array<ArrayBuffer>);
+    if (words.length > 0) {
+      ctx.device.queue.writeBuffer(s.buffer, 0, words as Uint32Array<ArrayBuffer>);
+    }
     return s;
   },
   async read(storage: GpuStorage, dtype: DType): Promise<TypedArray> {

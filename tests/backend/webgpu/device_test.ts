@@ -57,8 +57,14 @@ Deno.test({
       () => fx.toBackend(fx.tensor([1], { dtype: "float64" }), "webgpu"),
       /toBackend: the webgpu backend has no float64 tensors/,
     );
-    await assert.rejects(() => fx.toBackend(params, "tpu"), /no backend "tpu"; choose one of cpu, webgpu/);
-    assert.match(String(g.w), /Tensor\(\[2,2\] float32, webgpu\) <on webgpu; await t.data\(\) to read>/);
+    await assert.rejects(
+      () => fx.toBackend(params, "tpu"),
+      /no backend "tpu"; choose one of cpu, webgpu/,
+    );
+    assert.match(
+      String(g.w),
+      /Tensor\(\[2,2\] float32, webgpu\) <on webgpu; await t.data\(\) to read>/,
+    );
   },
 });
 

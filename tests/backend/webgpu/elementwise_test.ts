@@ -4,11 +4,7 @@
  * dimensions, more elements than one workgroup), with their gradients.
  */
 import * as fx from "../../../mod.ts";
-import {
-  BINARY_PRIMS,
-  COMPARE_PRIMS,
-  UNARY_PRIMS,
-} from "../../../src/core/primitives.ts";
+import { BINARY_PRIMS, COMPARE_PRIMS, UNARY_PRIMS } from "../../../src/core/primitives.ts";
 import { bind } from "../../../src/autodiff/bind.ts";
 import { gradParity, noGpu, onGpu, parity, rand } from "./harness.ts";
 import assert from "node:assert/strict";
@@ -22,7 +18,11 @@ const SHAPES: [number[], number[]][] = [
 ];
 
 // Domains where each unary op is smooth and defined (the GPU and CPU agree to float32 rounding).
-const DOMAIN: Record<string, [number, number]> = { log: [0.1, 3], sqrt: [0.1, 3], log1p: [-0.5, 3] };
+const DOMAIN: Record<string, [number, number]> = {
+  log: [0.1, 3],
+  sqrt: [0.1, 3],
+  log1p: [-0.5, 3],
+};
 
 Deno.test({
   name: "webgpu unary ops match the CPU on float32 (and their gradients)",
@@ -126,10 +126,20 @@ Deno.test({
   ignore: noGpu,
   async fn() {
     const x = fx.tensor([-2.7, -0.5, 0, 0.5, 2.7, 3e9 / 2, -1e9]);
-    for (const [from, to] of [["float32", "int32"], ["float32", "bool"], ["int32", "float32"], [
-      "int32",
-      "bool",
-    ], ["bool", "float32"], ["bool", "int32"], ["float32", "float32"]] as const) {
+    for (
+      const [from, to] of [
+        ["float32", "int32"],
+        ["float32", "bool"],
+        ["int32", "float32"],
+        [
+          "int32",
+          "bool",
+        ],
+        ["bool", "float32"],
+        ["bool", "int32"],
+        ["float32", "float32"],
+      ] as const
+    ) {
       const src = fx.cast(x, from);
       await parity(`cast ${from}->${to}`, (a) => fx.cast(a, to), [src], { rtol: 0, atol: 0 });
     }
@@ -147,7 +157,9 @@ Deno.test({
       /cast: element 1 of \[3\] float32 is NaN, which int32 cannot hold \(found on the GPU/,
     );
     // The fault is reported once; later reads work.
-    assert.deepEqual([...await fx.cast(fx.tensor([2.5], { backend: x.backend }), "int32").data()], [2]);
+    assert.deepEqual([...await fx.cast(fx.tensor([2.5], { backend: x.backend }), "int32").data()], [
+      2,
+    ]);
   },
 });
 

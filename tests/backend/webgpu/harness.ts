@@ -4,7 +4,15 @@
  *
  * Tests use `ignore: !gpu`, so a machine without an adapter skips them with the printed reason.
  */
-import { type DType, mul, sum, Tensor, tensor, toBackend, valueAndGrad } from "../../../mod.ts";
+import {
+  type DType,
+  mul,
+  sum,
+  type Tensor,
+  tensor,
+  toBackend,
+  valueAndGrad,
+} from "../../../mod.ts";
 import * as tree from "../../../src/tree/tree.ts";
 import {
   createContext,
