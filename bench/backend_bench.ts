@@ -96,3 +96,26 @@ await pair("100 tiny ops (mul of 4 elements)", [tiny], (a) => {
   for (let i = 0; i < 100; i++) outs.push(mul(a, a));
   return outs;
 }, { n: 20, warmup: 5 });
+if (gpuReady) {
+  // What the round trip alone costs, to subtract from the tiny-op row: nothing queued, one flush.
+  Deno.bench("100 tiny ops (mul of 4 elements) · webgpu round trip alone", {
+    group: "100 tiny ops (mul of 4 elements)",
+    n: 20,
+    warmup: 5,
+  }, async () => {
+    await flush();
+  });
+}
+if (gpuReady) {
+  // The JavaScript side alone: recording 100 dispatches without waiting for them.
+  const [t] = await toBackend([tiny], "webgpu");
+  Deno.bench("100 tiny ops (mul of 4 elements) · webgpu recording alone", {
+    group: "100 tiny ops (mul of 4 elements)",
+    n: 50,
+    warmup: 10,
+  }, () => {
+    const outs: Tensor[] = [];
+    for (let i = 0; i < 100; i++) outs.push(mul(t, t));
+    dispose(outs);
+  });
+}

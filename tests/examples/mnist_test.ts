@@ -67,7 +67,7 @@ Deno.test("mnist: bad flags and bad files print one line and exit 2", async () =
     ],
     [["--optimizer", "lbfgs"], /^mnist: --optimizer must be one of /],
     [["--bogus"], /^mnist: Unknown option '--bogus'/],
-    [["--backend", "webgpu"], /^mnist: --backend webgpu: the WebGPU backend is not built yet/],
+    [["--backend", "gpu"], /^mnist: --backend must be auto, cpu or webgpu, got gpu/],
     [["--eval-only"], /^mnist: --eval-only needs --load FILE/],
     [["--data", `${dir}/nowhere`], /^mnist: /],
     [["--load", `${dir}/corrupt.safetensors`, "--eval-only"], /^mnist: .*corrupt\.safetensors/],
@@ -83,4 +83,43 @@ Deno.test("mnist: bad flags and bad files print one line and exit 2", async () =
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--data DIR/);
   await Deno.remove(dir, { recursive: true });
+});
+
+const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
+
+Deno.test({
+  name: "mnist: --backend webgpu trains to the same losses as --backend cpu",
+  ignore: !adapter,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const metricsOf = async (backend: string) => {
+      const r = await run([
+        "--backend",
+        backend,
+        "--limit",
+        "64",
+        "--epochs",
+        "1",
+        "--test-limit",
+        "100",
+        "--save",
+        `${dir}/${backend}.safetensors`,
+        "--plot",
+        `${dir}/${backend}.svg`,
+        "--metrics",
+        `${dir}/${backend}.json`,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`^backend: ${backend} `, "m"));
+      return JSON.parse(await Deno.readTextFile(`${dir}/${backend}.json`));
+    };
+    const cpu = await metricsOf("cpu");
+    const gpu = await metricsOf("webgpu");
+    assert.equal(gpu.backend, "webgpu");
+    assert.ok(gpu.adapter, "the metrics name the adapter");
+    // Same keys, same bits, float32 sums in a different order: equal to about 1e-5.
+    assert.ok(Math.abs(gpu.testLoss - cpu.testLoss) < 1e-3, `${gpu.testLoss} vs ${cpu.testLoss}`);
+    assert.equal(gpu.testAccuracy, cpu.testAccuracy);
+    await Deno.remove(dir, { recursive: true });
+  },
 });
