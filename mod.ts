@@ -107,7 +107,7 @@ export * as io from "./src/io/io.ts";
 export * as regularizers from "./src/nn/regularizers.ts";
 export * as data from "./src/data/data.ts";
 export { backendInfo, backends, flush, init, toBackend } from "./src/backend/select.ts";
-export type { BackendChoice, BackendInfo, InitOptions } from "./src/backend/select.ts";
+export type { BackendChoice, BackendInfo, BackendName, InitOptions } from "./src/backend/select.ts";
 export type { AdapterSummary } from "./src/backend/webgpu/context.ts";
 export { dispose, memory, scoped } from "./src/backend/memory.ts";
 export type { MemoryInfo, ScopedOptions } from "./src/backend/memory.ts";

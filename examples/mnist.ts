@@ -90,10 +90,17 @@ async function main(): Promise<void> {
   };
   console.log(`data: ${dataset.source}`);
   const backend = await init({ backend: args.backend });
+  const adapter = backend.adapter;
   console.log(
-    `backend: ${backend.name} (${backend.reason}${
-      backend.adapter && backend.name === "webgpu" ? `: ${backend.adapter.description}` : ""
-    })`,
+    backend.name === "webgpu" && adapter
+      ? `backend: webgpu on ${adapter.description}${
+        adapter.isFallbackAdapter
+          ? " (a software adapter: expect it slower than --backend cpu)"
+          : ""
+      }`
+      : `backend: cpu (${
+        backend.reason.replace('choose backend "webgpu"', "pass --backend webgpu")
+      })`,
   );
 
   const net = seedNet();

@@ -25,7 +25,7 @@ export function commonBackend(op: string, inputs: readonly Tensor[]): Backend {
       throw new Error(
         `${op}: inputs live on different backends (${where(first)}, ${where(x)}); ` +
           `ops never copy between backends implicitly. Move one first, e.g. ` +
-          `tensor(await t.data(), { shape: t.shape, dtype: t.dtype, backend: other.backend })`,
+          `x = await toBackend(x, "${b.name}") (it takes whole parameter trees too)`,
       );
     }
   }

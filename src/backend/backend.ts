@@ -17,6 +17,18 @@ export interface BackendInput<S = unknown> {
   readonly dtype: DType;
 }
 
+/** A range of valid element values, for `Backend.checkRange`. */
+export interface ValueRange {
+  /** The smallest valid value. */
+  readonly lo: number;
+  /** The largest valid value (or the first invalid one, when `hiInclusive` is false). */
+  readonly hi: number;
+  /** Whether `hi` itself is valid. */
+  readonly hiInclusive: boolean;
+  /** A value that is valid wherever it appears (an `ignoreIndex`). */
+  readonly skip?: number;
+}
+
 /** The shape and dtype a primitive's output must have (already validated). */
 export interface OutputSpec {
   /** Output shape. */
@@ -59,6 +71,17 @@ export interface Backend<S = unknown> {
    * frees storage (the CPU backend).
    */
   release?(storage: S): void;
+  /**
+   * For backends that cannot read data synchronously: checks that every element of `storage`
+   * lies in `range` without waiting, and reports the first that does not (as
+   * `describe(index, value)`) when data is next read back.
+   */
+  checkRange?(
+    storage: S,
+    dtype: DType,
+    range: ValueRange,
+    describe: (index: number, value: number) => string,
+  ): void;
   /** The dtypes this backend stores; ops on others are errors that say so. */
   readonly dtypes?: readonly DType[];
 }

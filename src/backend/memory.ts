@@ -44,7 +44,8 @@ export interface ScopedOptions {
 /**
  * Wraps `f` so the tensors it creates are released when it returns, except those in its result
  * (and, with `donate`, releases the donated arguments too). Wrap a training step in it and memory
- * stays flat over any number of steps, on every backend.
+ * stays flat over any number of steps, on every backend. `f` must be synchronous (an async
+ * function is an error): await data outside, between calls.
  *
  * @example
  * ```ts
@@ -91,7 +92,9 @@ export interface MemoryInfo {
 
 /**
  * What is live now, per backend: tensors not yet disposed or collected and the bytes of their
- * storage; for WebGPU also the bytes held in the buffer pool for reuse.
+ * storage; for WebGPU also the bytes held in the buffer pool for reuse (pool buffers come in size
+ * classes, so `inUseBytes` can exceed `bytes`). Tensors that are neither disposed nor released by
+ * a scope count until the garbage collector reclaims them, so measure inside `scoped` steps.
  *
  * @example
  * ```ts

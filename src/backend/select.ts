@@ -5,7 +5,9 @@
  */
 import type { Backend } from "./backend.ts";
 import { cpuBackend } from "./cpu/cpu_backend.ts";
-import { defaultBackend, setDefaultBackend } from "./registry.ts";
+import { backends, defaultBackend, setDefaultBackend } from "./registry.ts";
+export { backends };
+export type { BackendName } from "./registry.ts";
 import {
   type AdapterSummary,
   createContext,
@@ -41,12 +43,6 @@ export interface BackendInfo {
 }
 
 let info: BackendInfo = { name: "cpu", reason: "the default until init() chooses" };
-
-/** The backends tensors can move between, by name. */
-export const backends: Readonly<Record<string, Backend>> = {
-  cpu: cpuBackend,
-  webgpu: webgpuBackend,
-};
 
 /**
  * Chooses the default backend for new tensors and, for WebGPU, creates the device (a fresh one
@@ -121,7 +117,7 @@ export function backendInfo(): BackendInfo {
  * ```
  */
 export async function toBackend<T>(value: T, name: string): Promise<T> {
-  const target = backends[name];
+  const target = (backends as Record<string, Backend>)[name];
   if (target === undefined) {
     throw new RangeError(
       `toBackend: no backend "${name}"; choose one of ${Object.keys(backends).join(", ")}`,

@@ -89,8 +89,9 @@ export function isDisposed(t: Tensor): boolean {
 export function disposedError(op: string, t: Tensor): Error {
   return new Error(
     `${op}: input ${fmtShape(t.shape)} ${t.dtype} on ${t.backend.name} was disposed ` +
-      "(by dispose(), a using declaration, or the end of the grad or scoped call that created " +
-      "it without returning it); return tensors you keep from such calls",
+      "(by dispose(), a using declaration, donation to a scoped call, or the end of the grad or " +
+      "scoped call that created it without returning it); return tensors you keep from such " +
+      "calls, and use the results of a donating call instead of its arguments",
   );
 }
 
@@ -127,6 +128,13 @@ export function withScope<T>(fn: () => T, keep: (result: T) => Iterable<Tensor>)
   } catch (e) {
     closeScope(scope, new Set());
     throw e;
+  }
+  if (typeof (result as { then?: unknown } | null)?.then === "function") {
+    closeScope(scope, new Set());
+    throw new TypeError(
+      "the function returned a Promise: grad, valueAndGrad and scoped take synchronous " +
+        "functions (their tensors are released when they return); await data outside them",
+    );
   }
   closeScope(scope, new Set(keep(result)));
   return result;

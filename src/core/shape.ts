@@ -71,7 +71,16 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
  */
 export function normalizeAxis(op: string, axis: number, rankOrShape: number | Shape): number {
   const rank = typeof rankOrShape === "number" ? rankOrShape : rankOrShape.length;
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+  if (typeof axis !== "number" || !Number.isInteger(axis)) {
+    let shown: string;
+    try {
+      shown = JSON.stringify(axis) ?? String(axis);
+    } catch {
+      shown = String(axis);
+    }
+    throw new TypeError(`${op}: axis must be an integer, got ${shown}`);
+  }
+  if (axis < -rank || axis >= rank) {
     const of = typeof rankOrShape === "number" ? "" : ` ${fmtShape(rankOrShape)}`;
     throw new RangeError(
       `${op}: axis ${axis} is out of range for a tensor of rank ${rank}${of} ` +

@@ -117,7 +117,11 @@ export class Tensor {
     return (await this.data())[0];
   }
 
-  /** Shape, dtype and the values (abbreviated when large), like `Tensor([2,2] float32) [[1., 2.], ...]`. */
+  /**
+   * Shape, dtype and the values (abbreviated when large), like `Tensor([2,2] float32) [[1., 2.],
+   * ...]`; for a tensor on the GPU only its shape, dtype and backend (reading the values waits,
+   * so use `await t.data()`).
+   */
   toString(): string {
     const head = `Tensor(${fmtShape(this.shape)} ${this.dtype}${
       this.backend.name === "cpu" ? "" : `, ${this.backend.name}`

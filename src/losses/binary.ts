@@ -10,7 +10,8 @@ import type { Tensor } from "../core/tensor.ts";
 import { add, div, maximum, mul, sub } from "../ops/arithmetic.ts";
 import { cast } from "../ops/cast.ts";
 import { abs, exp, log, log1p, neg } from "../ops/unary.ts";
-import { desc, hostData, reduce, requireFloat, requireSameShape } from "./internal.ts";
+import { desc, reduce, requireFloat, requireSameShape } from "./internal.ts";
+import { checkValues } from "../ops/check_values.ts";
 import type { ReductionOptions } from "./types.ts";
 
 /** Options of `binaryCrossEntropy`. */
@@ -89,19 +90,13 @@ export function binaryCrossEntropy(
 ): Tensor {
   const loss = "binaryCrossEntropy";
   requireSameShape(loss, prediction, target);
-  const data = hostData(prediction);
-  if (data) {
-    const i = data.findIndex((v) => !(v >= 0 && v <= 1));
-    if (i >= 0) {
-      throw new RangeError(
-        `${loss}: prediction ${
-          desc(prediction)
-        } must hold probabilities in [0, 1], element ${i} is ${
-          data[i]
-        } (for logits use binaryCrossEntropyWithLogits)`,
-      );
-    }
-  }
+  checkValues(
+    prediction,
+    { lo: 0, hi: 1, hiInclusive: true },
+    (i, v) =>
+      `${loss}: prediction ${desc(prediction)} must hold probabilities in [0, 1], element ${i} ` +
+      `is ${v} (for logits use binaryCrossEntropyWithLogits)`,
+  );
   const weight = broadcastWeight(loss, "weight", opts.weight, prediction);
   const elems = bceElements(prediction, target);
   return reduce(loss, weight ? mul(elems, weight) : elems, opts.reduction);

@@ -16,7 +16,8 @@ import { mean, sum } from "../ops/reduce.ts";
 import { expandDims, reshape, squeeze } from "../ops/shape_ops.ts";
 import { logSoftmax } from "../ops/softmax.ts";
 import { neg } from "../ops/unary.ts";
-import { checkReduction, desc, hostData, requireArg, requireFloat } from "./internal.ts";
+import { checkReduction, desc, requireArg, requireFloat } from "./internal.ts";
+import { checkValues } from "../ops/check_values.ts";
 import type { Reduction, ReductionOptions } from "./types.ts";
 
 /** Options of `nll`. */
@@ -102,17 +103,13 @@ function prepare(
         } (cast it with cast(target, "int32"))`,
       );
     }
-    const data = hostData(target);
-    if (data) {
-      const i = data.findIndex((v) => v !== ignoreIndex && !(v >= 0 && v < C));
-      if (i >= 0) {
-        throw new RangeError(
-          `${loss}: target ${desc(target)} element ${i} is class ${
-            data[i]
-          }, out of range for ${C} classes (input ${desc(input)}; ignoreIndex ${ignoreIndex})`,
-        );
-      }
-    }
+    checkValues(
+      target,
+      { lo: 0, hi: C, hiInclusive: false, skip: ignoreIndex },
+      (i, v) =>
+        `${loss}: target ${desc(target)} element ${i} is class ${v}, out of range for ${C} ` +
+        `classes (input ${desc(input)}; ignoreIndex ${ignoreIndex})`,
+    );
   }
   let weight: Tensor | undefined;
   if (opts.weight !== undefined) {
@@ -254,15 +251,12 @@ export function oneHot(labels: Tensor, numClasses: number): Tensor {
   if (!Number.isInteger(numClasses) || numClasses < 1) {
     throw new RangeError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
   }
-  const data = hostData(labels);
-  const i = data ? data.findIndex((v) => !(v >= 0 && v < numClasses)) : -1;
-  if (data && i >= 0) {
-    throw new RangeError(
-      `oneHot: labels ${desc(labels)} element ${i} is ${
-        data[i]
-      }, out of range for ${numClasses} classes`,
-    );
-  }
+  checkValues(
+    labels,
+    { lo: 0, hi: numClasses, hiInclusive: false },
+    (i, v) =>
+      `oneHot: labels ${desc(labels)} element ${i} is ${v}, out of range for ${numClasses} classes`,
+  );
   const classes = arange(numClasses, undefined, 1, { dtype: "int32", backend: labels.backend });
   return cast(equal(expandDims(labels, -1), classes), "float32");
 }

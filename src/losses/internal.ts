@@ -7,7 +7,6 @@ import { describeValue } from "../core/check.ts";
 import { isFloat } from "../core/dtype.ts";
 import { fmtShape, shapesEqual } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
-import type { TypedArray } from "../core/dtype.ts";
 import { mean, sum } from "../ops/reduce.ts";
 import type { Reduction } from "./types.ts";
 
@@ -72,17 +71,4 @@ export function checkReduction<R extends string>(
 export function reduce(loss: string, x: Tensor, reduction: Reduction | undefined): Tensor {
   const r = checkReduction(loss, reduction ?? "mean", ["mean", "sum", "none"] as const);
   return r === "mean" ? mean(x) : r === "sum" ? sum(x) : x;
-}
-
-/**
- * The elements of `t` when its backend can read them synchronously (the CPU backend), else
- * `undefined`: value checks (class indices in range, probabilities in [0, 1]) run where reading
- * is free and are left to the kernels elsewhere.
- */
-export function hostData(t: Tensor): TypedArray | undefined {
-  try {
-    return t.dataSync();
-  } catch {
-    return undefined;
-  }
 }

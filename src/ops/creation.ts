@@ -4,7 +4,7 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { defaultBackend } from "../backend/registry.ts";
+import { type BackendName, defaultBackend, resolveBackend } from "../backend/registry.ts";
 import {
   allocate,
   checkDType,
@@ -21,8 +21,8 @@ import { requireTensor } from "../core/check.ts";
 export interface CreateOptions {
   /** Element type; default `float32` (or the typed array's own type for typed-array input). */
   dtype?: DType;
-  /** The backend to create on; default the current default backend. */
-  backend?: Backend;
+  /** The backend to create on, by name (`"cpu"`, `"webgpu"`) or object; default the default. */
+  backend?: Backend | BackendName;
 }
 
 /** Options for `tensor()`. */
@@ -47,8 +47,9 @@ export function fromTypedArray(
   data: TypedArray,
   shape: Shape,
   dtype: DType,
-  backend: Backend = defaultBackend(),
+  backendOrName?: Backend | BackendName,
 ): Tensor {
+  const backend = resolveBackend("tensor", backendOrName);
   return new Tensor(backend, backend.fromArray(data, shape, dtype), shape, dtype);
 }
 

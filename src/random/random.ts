@@ -6,7 +6,7 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { defaultBackend } from "../backend/registry.ts";
+import { type BackendName, resolveBackend } from "../backend/registry.ts";
 import { checkDType, type DType, isFloat } from "../core/dtype.ts";
 import { checkShape } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
@@ -95,8 +95,8 @@ export function foldIn(k: Key, data: number): Key {
 export interface RandomOptions {
   /** A floating-point dtype (default `float32`). */
   dtype?: DType;
-  /** Where to create the result (default: the default backend). */
-  backend?: Backend;
+  /** Where to create the result, by name or object (default: the default backend). */
+  backend?: Backend | BackendName;
 }
 
 function floatDType(op: string, d: DType | undefined): DType {
@@ -122,7 +122,7 @@ export function uniform(
   checkKey("random.uniform", k);
   const s = checkShape("random.uniform", shape);
   const dtype = floatDType("random.uniform", opts.dtype);
-  const backend = opts.backend ?? defaultBackend();
+  const backend = resolveBackend("random.uniform", opts.backend);
   const u = new Tensor(backend, backend.randomUniform(k.words, s, dtype), s, dtype);
   const { minval = 0, maxval = 1 } = opts;
   if (minval === 0 && maxval === 1) return u;
@@ -170,7 +170,7 @@ export function randint(
   shape: readonly number[],
   low: number,
   high: number,
-  opts: { backend?: Backend } = {},
+  opts: { backend?: Backend | BackendName } = {},
 ): Tensor {
   checkKey("random.randint", k);
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low || high - low > 2 ** 24) {
@@ -199,7 +199,7 @@ export function bernoulli(
   k: Key,
   p: number,
   shape: readonly number[],
-  opts: { backend?: Backend } = {},
+  opts: { backend?: Backend | BackendName } = {},
 ): Tensor {
   checkKey("random.bernoulli", k);
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
@@ -218,7 +218,11 @@ export function bernoulli(
  * const order = random.permutation(random.key(3), 10);
  * ```
  */
-export function permutation(k: Key, n: number, opts: { backend?: Backend } = {}): Tensor {
+export function permutation(
+  k: Key,
+  n: number,
+  opts: { backend?: Backend | BackendName } = {},
+): Tensor {
   checkKey("random.permutation", k);
   if (!Number.isInteger(n) || n < 0) {
     throw new RangeError(`random.permutation: n must be a non-negative integer, got ${n}`);

@@ -129,3 +129,40 @@ Deno.test("scoped releases on a throw too, and checks donate indices", () => {
     /scoped: donate index 1 is out of range for 1 arguments/,
   );
 });
+
+Deno.test("async functions are an error for scoped and valueAndGrad; donation is named", async () => {
+  const before = live().tensors;
+  const step = fx.scoped(async (a: Tensor) => {
+    const b = fx.mul(a, 2);
+    await Promise.resolve();
+    return b;
+  });
+  const x = tensor([1, 2]);
+  assert.throws(
+    () => step(x),
+    /the function returned a Promise: grad, valueAndGrad and scoped take synchronous functions/,
+  );
+  assert.equal(live().tensors, before + 1, "only x");
+  const donating = fx.scoped((a: Tensor) => fx.add(a, 1), { donate: [0] });
+  donating(x);
+  assert.throws(
+    () => fx.neg(x),
+    /was disposed \(by dispose\(\), a using declaration, donation to a scoped call/,
+  );
+});
+
+Deno.test("backends by name; a wrong backend option says what is expected", () => {
+  assert.equal(tensor([1], { backend: "cpu" }).backend.name, "cpu");
+  assert.throws(
+    () => tensor([1], { backend: "tpu" as "cpu" }),
+    /^RangeError: tensor: no backend "tpu"; choose one of cpu, webgpu/,
+  );
+  assert.throws(
+    () => tensor([1], { backend: {} as "cpu" }),
+    /tensor: backend must be a backend name \(cpu, webgpu\) or a Backend/,
+  );
+  assert.throws(
+    () => fx.softmax(tensor([1, 2]), { axis: 0 } as unknown as number),
+    /^TypeError: softmax: axis must be an integer, got \{"axis":0\}/,
+  );
+});

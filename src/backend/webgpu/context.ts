@@ -95,7 +95,10 @@ export function wgslType(dtype: DType): "f32" | "i32" | "u32" {
   if (dtype === "float32") return "f32";
   if (dtype === "int32") return "i32";
   if (dtype === "bool") return "u32";
-  throw new TypeError(`webgpu: no ${dtype} tensors on the GPU (WGSL has no 64-bit floats)`);
+  throw new TypeError(
+    `webgpu: the GPU stores float32, int32 and bool, not ${dtype} (WGSL has no 64-bit floats); ` +
+      'create float32 data (pass { dtype: "float32" }; a Float64Array is float64 by default)',
+  );
 }
 
 let current: GpuContext | undefined;

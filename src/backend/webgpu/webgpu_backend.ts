@@ -10,6 +10,7 @@ import type { PrimName } from "../../core/primitives.ts";
 import { type Shape, sizeOf } from "../../core/shape.ts";
 import type { Backend } from "../backend.ts";
 import { currentContext, type GpuContext, type GpuStorage, wgslType } from "./context.ts";
+import { checkRange } from "./check.ts";
 import { convKernels } from "./conv.ts";
 import { elementwiseKernels } from "./elementwise.ts";
 import { indexingKernels } from "./indexing.ts";
@@ -72,7 +73,11 @@ export const webgpuBackend: Backend<GpuStorage> = {
   dtypes: ["float32", "int32", "bool"],
   fromArray(data: TypedArray, shape: Shape, dtype: DType): GpuStorage {
     const ctx = requireContext("tensor");
-    wgslType(dtype);
+    try {
+      wgslType(dtype);
+    } catch (e) {
+      throw new TypeError(`tensor: ${(e as Error).message.replace(/^webgpu: /, "")}`);
+    }
     const words = toGpuWords(data, dtype);
     const s = ctx.alloc(sizeOf(shape), `tensor [${shape.join(",")}] ${dtype}`);
     if (words.length > 0) {
@@ -94,6 +99,11 @@ export const webgpuBackend: Backend<GpuStorage> = {
   },
   randomUniform(key: readonly [number, number], shape: Shape, dtype: DType): GpuStorage {
     return randomUniform(requireContext("random.uniform"), key, shape, dtype);
+  },
+  checkRange(storage, dtype, range, describe): void {
+    const ctx = requireContext("check");
+    checkOwner("check", ctx, storage);
+    checkRange(ctx, storage, dtype, range, describe);
   },
   storageBytes: (s: GpuStorage) => s.bytes,
   release(s: GpuStorage): void {
