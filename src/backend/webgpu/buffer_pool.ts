@@ -15,6 +15,8 @@ export interface PoolStats {
   pooledBytes: number;
   /** Buffers created since the device was created. */
   created: number;
+  /** The most bytes handed out at once since the device was created. */
+  peakInUseBytes: number;
 }
 
 const USAGE = 0x80 /* STORAGE */ | 0x04 /* COPY_SRC */ | 0x08; /* COPY_DST */
@@ -36,7 +38,7 @@ export class BufferPool {
   readonly #free = new Map<number, GPUBuffer[]>();
   #pending: GPUBuffer[] = [];
   /** The pool's counts. */
-  readonly stats: PoolStats = { inUseBytes: 0, pooledBytes: 0, created: 0 };
+  readonly stats: PoolStats = { inUseBytes: 0, pooledBytes: 0, created: 0, peakInUseBytes: 0 };
 
   /** A pool allocating from `device`. */
   constructor(device: GPUDevice) {
@@ -55,6 +57,9 @@ export class BufferPool {
       this.stats.created++;
     }
     this.stats.inUseBytes += size;
+    if (this.stats.inUseBytes > this.stats.peakInUseBytes) {
+      this.stats.peakInUseBytes = this.stats.inUseBytes;
+    }
     return buf;
   }
 

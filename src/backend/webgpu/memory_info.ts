@@ -17,6 +17,8 @@ export interface GpuMemoryInfo {
   pooledBytes: number;
   /** Buffers created since the device was created. */
   buffersCreated: number;
+  /** The most bytes handed out at once since the device was created (peak GPU memory). */
+  peakInUseBytes: number;
   /** Dispatches recorded since the device was created. */
   dispatches: number;
   /** Command buffers submitted since the device was created. */
@@ -32,6 +34,7 @@ export function gpuMemoryInfo(): Omit<GpuMemoryInfo, "tensors" | "bytes"> | unde
     inUseBytes: s.inUseBytes,
     pooledBytes: s.pooledBytes,
     buffersCreated: s.created,
+    peakInUseBytes: s.peakInUseBytes,
     dispatches: ctx.dispatcher.dispatches,
     submits: ctx.dispatcher.submits,
   };
