@@ -9,7 +9,7 @@ import { memory } from "../mod.ts";
 import { seedNet } from "../examples/lib/seed_net.ts";
 import { losses, nn } from "../mod.ts";
 import { tf, type TfBackendName, useTf } from "./tfjs.ts";
-import type { Library } from "./workloads.ts";
+import { fluxionGpu, type Library } from "./workloads.ts";
 import { fluxionStep, tfMlpStep, tfSeedCnnStep } from "./train_steps.ts";
 
 const [workload, library, stepsArg] = Deno.args;
@@ -26,6 +26,10 @@ let step: () => Promise<void>;
 let gpuPeak = () => 0;
 if ((library as Library).startsWith("fluxion")) {
   const backend = library === "fluxion webgpu" ? "webgpu" : "cpu";
+  if (backend === "webgpu") {
+    const err = await fluxionGpu();
+    if (err) throw new Error(err);
+  }
   step = cnn
     ? await fluxionStep(seedNet(), [64, 1, 28, 28], (o, y) => losses.nll(o, y), backend)
     : await fluxionStep(

@@ -7,7 +7,7 @@
  *   deno bench --allow-read --allow-env --allow-net=127.0.0.1 bench/ops_bench.ts
  *   deno task bench:report      # the same as a Markdown table, with PyTorch and memory
  */
-import { conv2d, dispose, grad, matmul, random, sum, type Tensor, toBackend } from "../mod.ts";
+import { conv2d, dispose, grad, matmul, mul, random, sum, type Tensor, toBackend } from "../mod.ts";
 import { tf, TF_BACKENDS, type TfBackendName, useTf } from "./tfjs.ts";
 import { fluxionGpu, type Library, register, skip } from "./workloads.ts";
 
@@ -94,17 +94,21 @@ await tfjs(
   (a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, "valid"),
   { cpu: slow, wasm: { n: 3, warmup: 1 }, webgpu: { n: 3, warmup: 1 } },
 );
+// Forward and both gradients for a random upstream gradient g (a plain sum would hand the
+// backward pass a constant, which some libraries shortcut).
+const g = random.normal(random.foldIn(key, 3), [64, 64, 24, 24]);
 await fluxion(
   "conv2 forward+backward",
-  [x, w],
-  (a, b) => grad((xx: Tensor, ww: Tensor) => sum(conv2d(xx, ww)), { argnums: [0, 1] })(a, b),
+  [x, w, g],
+  (a, b, c) =>
+    grad((xx: Tensor, ww: Tensor) => sum(mul(conv2d(xx, ww), c)), { argnums: [0, 1] })(a, b),
 );
 await tfjs(
   "conv2 forward+backward",
-  [[64, 26, 26, 32], [3, 3, 32, 64]],
-  (a, b) =>
+  [[64, 26, 26, 32], [3, 3, 32, 64], [64, 24, 24, 64]],
+  (a, b, c) =>
     tf.grads((xx: tf.Tensor, ww: tf.Tensor) =>
-      tf.sum(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, "valid"))
+      tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, "valid"), c))
     )([a, b]),
   { cpu: slow, wasm: slow, webgpu: { n: 3, warmup: 1 } },
 );

@@ -7,6 +7,8 @@
  *
  *   deno task bench:report             # run everything (alone on the machine), then print
  *   deno task bench:report --reuse     # print from the last run's saved results
+ *   deno task bench:report --reuse --memory   # rerun only the missing memory probes
+ *   deno task bench:report --only "matmul 256"  # rerun one workload into the last run
  */
 import { backendInfo, init } from "../mod.ts";
 import { LIBRARIES, type Library, slowAllowed, WORKLOADS } from "./workloads.ts";
@@ -35,16 +37,6 @@ async function sh(args: string[]): Promise<{ code: number; stdout: string; stder
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-function cpuModel(): string {
-  try {
-    const info = Deno.readTextFileSync("/proc/cpuinfo");
-    const model = /model name\s*:\s*(.+)/.exec(info)?.[1] ?? "unknown CPU";
-    return `${model.trim()}, ${navigator.hardwareConcurrency} cores`;
-  } catch {
-    return `${navigator.hardwareConcurrency} cores`;
-  }
-}
-
 async function adapterName(): Promise<string> {
   try {
     await init({ backend: "webgpu" });
@@ -57,17 +49,18 @@ async function adapterName(): Promise<string> {
   }
 }
 
-async function runAll(): Promise<Run> {
+async function runAll(only?: string): Promise<Run> {
   const flags = ["--allow-read", "--allow-env", "--allow-net=127.0.0.1"];
   const files = ["bench/ops_bench.ts", "bench/train_bench.ts"];
   console.error(`running deno bench ${files.join(" ")} (minutes; keep the machine otherwise idle)`);
-  const r = await sh(["bench", "--json", ...flags, ...files]);
+  const filter = only === undefined ? [] : ["--filter", only];
+  const r = await sh(["bench", "--json", ...filter, ...flags, ...files]);
   if (r.code !== 0) throw new Error(`deno bench failed (exit ${r.code}):\n${r.stderr}`);
   const json = JSON.parse(r.stdout.slice(r.stdout.indexOf("{")));
   const run: Run = {
     date: new Date().toISOString().slice(0, 10),
     runtime: json.runtime,
-    cpu: cpuModel(),
+    cpu: `${json.cpu}, ${navigator.hardwareConcurrency} cores`,
     adapter: await adapterName(),
     seconds: {},
     skipped: {},
@@ -80,23 +73,43 @@ async function runAll(): Promise<Run> {
   }
   for (const line of r.stderr.split("\n")) {
     const [tag, workload, library, why] = line.split("\t");
-    if (tag === "SKIP") (run.skipped[workload] ??= {})[library] = why;
+    if (tag === "SKIP" && (only === undefined || workload === only)) {
+      (run.skipped[workload] ??= {})[library] = why;
+    }
   }
+  if (only !== undefined) {
+    // Merge this workload's figures into the last full run.
+    const last: Run = JSON.parse(await Deno.readTextFile(LAST));
+    last.seconds[only] = run.seconds[only] ?? {};
+    last.skipped[only] = run.skipped[only] ?? {};
+    delete last.memory[only];
+    await probeMemory(last);
+    await Deno.writeTextFile(LAST, JSON.stringify(last, null, 2) + "\n");
+    return last;
+  }
+  await probeMemory(run);
+  await Deno.mkdir(new URL("results/", HERE), { recursive: true });
+  await Deno.writeTextFile(LAST, JSON.stringify(run, null, 2) + "\n");
+  return run;
+}
+
+/**
+ * Peak memory of each training step that ran, each in a fresh process (`-A`: Deno reads
+ * `/proc/self/status`, where the peak RSS is, only with all permissions).
+ */
+async function probeMemory(run: Run): Promise<void> {
   for (const w of WORKLOADS.filter((w) => w.unit === "samples/s")) {
     for (const lib of LIBRARIES) {
-      if (run.seconds[w.id]?.[lib] === undefined) continue;
+      if (run.seconds[w.id]?.[lib] === undefined || run.memory[w.id]?.[lib]) continue;
       if (lib === "tfjs cpu" && w.id.startsWith("seed CNN") && !slowAllowed()) continue;
       console.error(`memory: ${w.id} on ${lib}`);
       const steps = w.id.startsWith("seed CNN") ? "2" : "5";
-      const p = await sh(["run", ...flags, "bench/memory_probe.ts", w.id, lib, steps]);
+      const p = await sh(["run", "-A", "bench/memory_probe.ts", w.id, lib, steps]);
       if (p.code === 0) {
         (run.memory[w.id] ??= {})[lib] = JSON.parse(p.stdout.trim().split("\n").at(-1)!);
       }
     }
   }
-  await Deno.mkdir(new URL("results/", HERE), { recursive: true });
-  await Deno.writeTextFile(LAST, JSON.stringify(run, null, 2) + "\n");
-  return run;
 }
 
 interface Torch {
@@ -140,7 +153,8 @@ function table(run: Run, torch: Torch | undefined): string {
   if (notes.length) out.push(notes.map((n, i) => `[${i + 1}] ${n}`).join("\n"));
   const mem: string[] = [];
   for (const [workload, libs] of Object.entries(run.memory)) {
-    for (const [lib, m] of Object.entries(libs)) {
+    for (const lib of LIBRARIES) {
+      const m = libs[lib];
       if (!m) continue;
       mem.push(
         `| ${workload} | ${lib} | ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB | ${
@@ -152,14 +166,29 @@ function table(run: Run, torch: Torch | undefined): string {
   if (mem.length) {
     out.push(
       "| training step | library | peak RSS | peak GPU bytes |\n| --- | --- | --- | --- |\n" +
-        mem.join("\n"),
+        mem.join("\n") +
+        "\n\nPeak RSS: the process's high-water mark over setup and the steps (VmHWM), each " +
+        "in a fresh process. Peak GPU bytes: for fluxion the buffer pool's high-water mark of " +
+        "buffers in use; for TF.js `tf.memory().numBytes` after each step (live tensors at step " +
+        "boundaries, so it misses a step's transient peak).",
     );
   }
   return out.join("\n\n");
 }
 
 const reuse = Deno.args.includes("--reuse");
-const run: Run = reuse ? JSON.parse(await Deno.readTextFile(LAST)) : await runAll();
+const onlyAt = Deno.args.indexOf("--only");
+const only = onlyAt >= 0 ? Deno.args[onlyAt + 1] : undefined;
+if (only !== undefined && !WORKLOADS.some((w) => w.id === only)) {
+  throw new RangeError(
+    `--only: no workload "${only}"; choose one of ${WORKLOADS.map((w) => w.id).join(", ")}`,
+  );
+}
+const run: Run = reuse ? JSON.parse(await Deno.readTextFile(LAST)) : await runAll(only);
+if (reuse && Deno.args.includes("--memory")) {
+  await probeMemory(run);
+  await Deno.writeTextFile(LAST, JSON.stringify(run, null, 2) + "\n");
+}
 let torch: Torch | undefined;
 try {
   torch = JSON.parse(await Deno.readTextFile(TORCH));

@@ -35,7 +35,8 @@ export const WORKLOADS: readonly Workload[] = [
   },
   {
     id: "conv2 forward+backward",
-    what: "the same layer, forward and both gradients (input and filter), gradients read back",
+    what: "the same layer, forward and both gradients (input and filter) for a random upstream " +
+      "gradient, gradients read back",
     unit: "GFLOP/s",
     perIter: 3 * conv2Flops,
   },
