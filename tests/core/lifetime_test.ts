@@ -130,7 +130,7 @@ Deno.test("scoped releases on a throw too, and checks donate indices", () => {
   );
 });
 
-Deno.test("async functions are an error for scoped and valueAndGrad; donation is named", async () => {
+Deno.test("async functions are an error for scoped and valueAndGrad; donation is named", () => {
   const before = live().tensors;
   const step = fx.scoped(async (a: Tensor) => {
     const b = fx.mul(a, 2);
