@@ -18,7 +18,7 @@ export { Tensor } from "./src/core/tensor.ts";
 export type { NestedArray } from "./src/core/tensor.ts";
 export type { DType, TypedArray } from "./src/core/dtype.ts";
 export type { Shape } from "./src/core/shape.ts";
-export type { Backend, BackendInput, OutputSpec } from "./src/backend/backend.ts";
+export type { Backend, BackendInput, OutputSpec, ValueRange } from "./src/backend/backend.ts";
 export type {
   BinaryPrim,
   ComparePrim,
