@@ -80,9 +80,14 @@ async function runAll(only?: string): Promise<Run> {
   if (only !== undefined) {
     // Merge this workload's figures into the last full run.
     const last: Run = JSON.parse(await Deno.readTextFile(LAST));
-    last.seconds[only] = run.seconds[only] ?? {};
-    last.skipped[only] = run.skipped[only] ?? {};
-    delete last.memory[only];
+    // Rows of libraries this run measured replace the old ones; the others stay.
+    const fresh = run.seconds[only] ?? {};
+    last.seconds[only] = { ...last.seconds[only], ...fresh };
+    last.skipped[only] = { ...last.skipped[only], ...run.skipped[only] };
+    for (const lib of Object.keys(fresh)) {
+      delete last.skipped[only]![lib];
+      delete last.memory[only]?.[lib];
+    }
     await probeMemory(last);
     await Deno.writeTextFile(LAST, JSON.stringify(last, null, 2) + "\n");
     return last;

@@ -101,6 +101,14 @@ export async function register(
   setup: () => Promise<() => Promise<void>>,
   runs: Runs = {},
 ): Promise<void> {
+  // FLUXION_BENCH_ONLY="fluxion cpu" registers (and probes) that library's rows alone.
+  let only: string | undefined;
+  try {
+    only = Deno.env.get("FLUXION_BENCH_ONLY");
+  } catch {
+    only = undefined;
+  }
+  if (only && only !== library) return;
   let iteration: () => Promise<void>;
   try {
     iteration = await setup();

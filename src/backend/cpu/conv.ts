@@ -9,6 +9,9 @@
 import { allocate } from "../../core/dtype.ts";
 import type { CpuKernelTable } from "./kernel.ts";
 import { asFloat64, col2im, convGeometry, gemmAcc, im2col } from "./im2col.ts";
+import { conv2dBackwardFilterF32, conv2dBackwardInputF32, conv2dF32 } from "./conv_wasm.ts";
+
+const f32 = (...xs: unknown[]): boolean => xs.every((x) => x instanceof Float32Array);
 
 /** CPU kernels for `conv2d`, `conv2dBackwardInput` and `conv2dBackwardFilter`. */
 export const convKernels: CpuKernelTable<
@@ -16,6 +19,17 @@ export const convKernels: CpuKernelTable<
 > = {
   // y[n, g*og + o, p] = Σ_k w[g*og + o, k] · col_{n,g}[k, p]
   conv2d: ([x, f], p, out) => {
+    if (f32(x.storage, f.storage)) {
+      const y = conv2dF32(
+        x.storage as Float32Array,
+        x.shape,
+        f.storage as Float32Array,
+        f.shape,
+        out.shape,
+        p,
+      );
+      if (y) return y;
+    }
     const g = convGeometry(x.shape, f.shape, out.shape, p);
     const kSize = g.cg * g.kh * g.kw;
     const pSize = g.oh * g.ow;
@@ -36,6 +50,17 @@ export const convKernels: CpuKernelTable<
 
   // colGrad_{n,g}[k, p] = Σ_o w[g*og + o, k] · ct[n, g*og + o, p], folded back with col2im.
   conv2dBackwardInput: ([ct, f], p, out) => {
+    if (f32(ct.storage, f.storage)) {
+      const dx = conv2dBackwardInputF32(
+        ct.storage as Float32Array,
+        ct.shape,
+        f.storage as Float32Array,
+        f.shape,
+        p.inputShape,
+        p,
+      );
+      if (dx) return dx;
+    }
     const g = convGeometry(p.inputShape, f.shape, ct.shape, p);
     const kSize = g.cg * g.kh * g.kw;
     const pSize = g.oh * g.ow;
@@ -62,6 +87,17 @@ export const convKernels: CpuKernelTable<
 
   // dw[g*og + o, k] = Σ_n Σ_p ct[n, g*og + o, p] · colT_{n,g}[p, k]
   conv2dBackwardFilter: ([x, ct], p, out) => {
+    if (f32(x.storage, ct.storage)) {
+      const dw = conv2dBackwardFilterF32(
+        x.storage as Float32Array,
+        x.shape,
+        ct.storage as Float32Array,
+        ct.shape,
+        p.filterShape,
+        p,
+      );
+      if (dw) return dw;
+    }
     const g = convGeometry(x.shape, p.filterShape, ct.shape, p);
     const kSize = g.cg * g.kh * g.kw;
     const pSize = g.oh * g.ow;

@@ -80,7 +80,7 @@ export function im2col(
   x: TypedArray,
   xOff: number,
   g: ConvGeometry,
-  col: Float64Array,
+  col: Float64Array | Float32Array,
   kStride: number,
   pStride: number,
 ): void {
@@ -113,7 +113,11 @@ export function im2col(
  * The transpose of `im2col` in the `[K, P]` layout: adds every entry of `col` into the input cell
  * of `dx` (one (image, group) block of `cg` planes) its tap reads; padding taps are dropped.
  */
-export function col2im(col: Float64Array, g: ConvGeometry, dx: Float64Array): void {
+export function col2im(
+  col: Float64Array | Float32Array,
+  g: ConvGeometry,
+  dx: Float64Array | Float32Array,
+): void {
   const { cg, h, w, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl } = g;
   const pSize = oh * ow;
   for (let c = 0; c < cg; c++) {

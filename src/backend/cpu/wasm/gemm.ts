@@ -1,0 +1,91 @@
+/**
+ * The WebAssembly SIMD matrix product (`wasm/gemm.c`), for float32 products on the CPU backend.
+ * Compiled once, on first use; where WebAssembly or its SIMD is missing, `wasmGemm()` is
+ * `undefined` and the TypeScript kernels run instead. Operands are copied into the module's
+ * memory, multiplied there, and the product copied out.
+ *
+ * @module
+ */
+import { wasmBase64 } from "./gemm_wasm.ts";
+
+/** Bytes below this offset belong to the module (its stack); operands go above. */
+const BASE = 1 << 20;
+const PAGE = 65536;
+
+interface Gemm {
+  memory: WebAssembly.Memory;
+  sgemmAcc: (
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    aRow: number,
+    aCol: number,
+    b: number,
+    c: number,
+    panel: number,
+  ) => void;
+}
+
+let gemm: Gemm | null | undefined;
+
+/** The compiled module, or `undefined` where WebAssembly SIMD is unavailable. */
+export function wasmGemm(): Gemm | undefined {
+  if (gemm === undefined) {
+    try {
+      const bytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
+      const memory = new WebAssembly.Memory({ initial: 32 });
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+        env: { memory },
+      });
+      gemm = { memory, sgemmAcc: instance.exports.sgemm_acc as Gemm["sgemmAcc"] };
+    } catch {
+      gemm = null;
+    }
+  }
+  return gemm ?? undefined;
+}
+
+/** Products smaller than this many multiply-adds stay in TypeScript (copies would dominate). */
+export const WASM_MIN_WORK = 16 * 16 * 16;
+
+/**
+ * `c = A·B` in float32 for `A` `[m, k]` read at `a[aOff + i*aRow + t*aCol]` and `B` `[k, n]`
+ * contiguous at `b[bOff]`; writes `m*n` floats into `c` at `cOff` (or adds to them with
+ * `accumulate`). Returns false (having done nothing) where WebAssembly is unavailable.
+ */
+export function sgemm(
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  aOff: number,
+  aRow: number,
+  aCol: number,
+  b: Float32Array,
+  bOff: number,
+  c: Float32Array,
+  cOff: number,
+  accumulate = false,
+): boolean {
+  const g = wasmGemm();
+  if (g === undefined) return false;
+  const aSpan = (m - 1) * aRow + (k - 1) * aCol + 1;
+  const floats = aSpan + k * n + m * n + 4 * k + 16;
+  const need = BASE + floats * 4;
+  if (g.memory.buffer.byteLength < need) {
+    g.memory.grow(Math.ceil((need - g.memory.buffer.byteLength) / PAGE));
+  }
+  const heap = new Float32Array(g.memory.buffer);
+  const pa = BASE / 4;
+  const pb = pa + aSpan;
+  const pc = pb + k * n;
+  const pp = pc + m * n;
+  heap.set(a.subarray(aOff, aOff + aSpan), pa);
+  heap.set(b.subarray(bOff, bOff + k * n), pb);
+  if (accumulate) heap.set(c.subarray(cOff, cOff + m * n), pc);
+  else heap.fill(0, pc, pc + m * n);
+  g.sgemmAcc(m, n, k, pa * 4, aRow, aCol, pb * 4, pc * 4, pp * 4);
+  c.set(heap.subarray(pc, pc + m * n), cOff);
+  return true;
+}

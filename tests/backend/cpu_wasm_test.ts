@@ -1,0 +1,105 @@
+/**
+ * The CPU backend's WebAssembly SIMD matrix product (`wasm/gemm.c`): its generated module is
+ * built from the current source, and it matches a float64 reference on edge sizes (1, primes,
+ * non-multiples of the 4x8 register block, long K, strided A), alone and through `matmul`.
+ */
+import * as fx from "../../mod.ts";
+import { sgemm, wasmGemm } from "../../src/backend/cpu/wasm/gemm.ts";
+import { sourceHash } from "../../src/backend/cpu/wasm/gemm_wasm.ts";
+import { sha256 } from "../../tools/build_wasm.ts";
+import { rng } from "../test_rng.ts";
+import assert from "node:assert/strict";
+
+Deno.test("the generated WebAssembly module is built from wasm/gemm.c as it is now", async () => {
+  const source = await Deno.readTextFile(new URL("../../wasm/gemm.c", import.meta.url));
+  assert.equal(await sha256(source), sourceHash, "run `deno task wasm` (needs clang and lld)");
+});
+
+function check(m: number, n: number, k: number, transposed: boolean, seed: number): void {
+  const r = rng(seed);
+  const a = Float32Array.from({ length: m * k }, r);
+  const b = Float32Array.from({ length: k * n }, r);
+  // A is [m, k]; stored transposed ([k, m]) it is read with aRow = 1, aCol = m.
+  const aRow = transposed ? 1 : k, aCol = transposed ? m : 1;
+  const c = new Float32Array(m * n + 3).fill(7); // a margin that must stay untouched
+  assert.ok(sgemm(m, n, k, a, 0, aRow, aCol, b, 0, c, 1));
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0, scale = 0;
+      for (let t = 0; t < k; t++) {
+        const p = a[i * aRow + t * aCol] * b[t * n + j];
+        s += p;
+        scale += Math.abs(p);
+      }
+      const got = c[1 + i * n + j];
+      assert.ok(
+        Math.abs(got - s) <= 1e-6 * scale + 1e-30,
+        `${m}x${k}x${n}${transposed ? " (A transposed)" : ""}: [${i},${j}] ${got} vs ${s}`,
+      );
+    }
+  }
+  assert.equal(c[0], 7, "nothing written before the output");
+  assert.deepEqual([...c.subarray(1 + m * n)], [7, 7], "nothing written after the output");
+}
+
+Deno.test("wasm sgemm matches a float64 reference on edge sizes and strided A", () => {
+  assert.ok(wasmGemm(), "WebAssembly SIMD is available in Deno");
+  const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33];
+  let seed = 1;
+  for (const m of sizes) {
+    for (const n of [1, 3, 4, 7, 8, 12, 17, 33]) {
+      check(m, n, sizes[seed % sizes.length], seed % 2 === 0, seed++);
+    }
+  }
+  check(5, 9, 2003, false, 99); // long K
+  check(37, 41, 300, true, 100);
+});
+
+Deno.test("float32 matmul (batched, broadcast) through wasm agrees with float64 matmul", () => {
+  const a = fx.random.normal(fx.random.key(1), [3, 1, 19, 67]);
+  const b = fx.random.normal(fx.random.key(2), [4, 67, 21]);
+  const got = fx.matmul(a, b);
+  const ref = fx.matmul(fx.cast(a, "float64"), fx.cast(b, "float64"));
+  assert.deepEqual(got.shape, [3, 4, 19, 21]);
+  const g = got.dataSync(), e = ref.dataSync();
+  for (let i = 0; i < g.length; i++) {
+    assert.ok(Math.abs(g[i] - e[i]) <= 1e-4 * (1 + Math.abs(e[i])), `${i}: ${g[i]} vs ${e[i]}`);
+  }
+});
+
+Deno.test("float32 conv2d and both gradients through wasm agree with float64 (stride, padding, dilation, groups)", () => {
+  const cases: [number[], number[], fx.Conv2dOptions][] = [
+    [[2, 3, 9, 8], [4, 3, 3, 3], {}],
+    [[1, 4, 11, 10], [6, 2, 3, 2], { stride: 2, padding: [1, 0, 2, 1], groups: 2 }],
+    [[2, 2, 12, 12], [3, 2, 3, 3], { dilation: 2, padding: 1 }],
+    [[1, 6, 7, 7], [6, 1, 3, 3], { groups: 6, padding: "same" }],
+  ];
+  let seed = 5;
+  for (const [xs, ws, opts] of cases) {
+    const x = fx.random.normal(fx.random.key(seed++), xs);
+    const w = fx.random.normal(fx.random.key(seed++), ws);
+    const f = (a: fx.Tensor, b: fx.Tensor) => fx.conv2d(a, b, opts);
+    const y = f(x, w);
+    const g = fx.random.normal(fx.random.key(seed++), y.shape);
+    const loss = (a: fx.Tensor, b: fx.Tensor) => fx.sum(fx.mul(f(a, b), fx.cast(g, a.dtype)));
+    const [dx, dw] = fx.grad(loss, { argnums: [0, 1] })(x, w);
+    const x64 = fx.cast(x, "float64"), w64 = fx.cast(w, "float64");
+    const [dx64, dw64] = fx.grad(loss, { argnums: [0, 1] })(x64, w64);
+    for (
+      const [got, want, what] of [[y, f(x64, w64), "y"], [dx, dx64, "dx"], [
+        dw,
+        dw64,
+        "dw",
+      ]] as const
+    ) {
+      const a = got.dataSync(), e = want.dataSync();
+      assert.equal(got.dtype, "float32");
+      for (let i = 0; i < a.length; i++) {
+        assert.ok(
+          Math.abs(a[i] - e[i]) <= 1e-4 * (1 + Math.abs(e[i])),
+          `${xs} ${what}[${i}]: ${a[i]} vs ${e[i]}`,
+        );
+      }
+    }
+  }
+});

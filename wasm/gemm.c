@@ -1,0 +1,115 @@
+// Single-precision matrix product for fluxion's CPU backend, compiled to WebAssembly SIMD
+// (128-bit) by `deno task wasm` (clang --target=wasm32 -msimd128). The generated module
+// src/backend/cpu/wasm/gemm_wasm.ts holds the bytes; users need no toolchain.
+//
+// sgemm_acc: C[m, n] += A[m, k] · B[k, n], row-major, C and B contiguous, A read through strides
+// (aRow, aCol) so a transposed operand costs nothing. Rows of A are packed four at a time into a
+// contiguous panel (one pass, in the caller's memory), then a 4 x 8 register-blocked micro-kernel
+// walks k: per step it loads 8 floats of one row of B (two vectors), splats four A values and
+// updates eight accumulator vectors. Edges (n % 8, m % 4) take narrower kernels.
+
+#include <wasm_simd128.h>
+
+typedef float f32;
+
+// 4 rows x 8 columns: c[i][j..j+8] += sum_t panel[t*4 + i] * b[t*n + j..].
+static void kernel_4x8(int k, const f32* panel, const f32* b, int n, f32* c) {
+  v128_t c00 = wasm_v128_load(c), c01 = wasm_v128_load(c + 4);
+  v128_t c10 = wasm_v128_load(c + n), c11 = wasm_v128_load(c + n + 4);
+  v128_t c20 = wasm_v128_load(c + 2 * n), c21 = wasm_v128_load(c + 2 * n + 4);
+  v128_t c30 = wasm_v128_load(c + 3 * n), c31 = wasm_v128_load(c + 3 * n + 4);
+  for (int t = 0; t < k; t++) {
+    const f32* bt = b + t * n;
+    v128_t b0 = wasm_v128_load(bt), b1 = wasm_v128_load(bt + 4);
+    const f32* p = panel + 4 * t;
+    v128_t a0 = wasm_f32x4_splat(p[0]), a1 = wasm_f32x4_splat(p[1]);
+    v128_t a2 = wasm_f32x4_splat(p[2]), a3 = wasm_f32x4_splat(p[3]);
+    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a0, b0));
+    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a0, b1));
+    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a1, b0));
+    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a1, b1));
+    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a2, b0));
+    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a2, b1));
+    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a3, b0));
+    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a3, b1));
+  }
+  wasm_v128_store(c, c00);
+  wasm_v128_store(c + 4, c01);
+  wasm_v128_store(c + n, c10);
+  wasm_v128_store(c + n + 4, c11);
+  wasm_v128_store(c + 2 * n, c20);
+  wasm_v128_store(c + 2 * n + 4, c21);
+  wasm_v128_store(c + 3 * n, c30);
+  wasm_v128_store(c + 3 * n + 4, c31);
+}
+
+// 4 rows x 4 columns.
+static void kernel_4x4(int k, const f32* panel, const f32* b, int n, f32* c) {
+  v128_t c0 = wasm_v128_load(c), c1 = wasm_v128_load(c + n);
+  v128_t c2 = wasm_v128_load(c + 2 * n), c3 = wasm_v128_load(c + 3 * n);
+  for (int t = 0; t < k; t++) {
+    v128_t bt = wasm_v128_load(b + t * n);
+    const f32* p = panel + 4 * t;
+    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_f32x4_splat(p[0]), bt));
+    c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(wasm_f32x4_splat(p[1]), bt));
+    c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(wasm_f32x4_splat(p[2]), bt));
+    c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(wasm_f32x4_splat(p[3]), bt));
+  }
+  wasm_v128_store(c, c0);
+  wasm_v128_store(c + n, c1);
+  wasm_v128_store(c + 2 * n, c2);
+  wasm_v128_store(c + 3 * n, c3);
+}
+
+// `rows` (1..4) rows x one column j, scalar.
+static void kernel_scalar(int k, int rows, const f32* panel, const f32* b, int n, int j, f32* c) {
+  for (int i = 0; i < rows; i++) {
+    f32 s = 0;
+    for (int t = 0; t < k; t++) s += panel[4 * t + i] * b[t * n + j];
+    c[i * n + j] += s;
+  }
+}
+
+// One row (the last m % 4 rows) x 8 columns.
+static void kernel_1x8(int k, const f32* a, int aCol, const f32* b, int n, f32* c) {
+  v128_t c0 = wasm_v128_load(c), c1 = wasm_v128_load(c + 4);
+  for (int t = 0; t < k; t++) {
+    v128_t av = wasm_f32x4_splat(a[t * aCol]);
+    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(av, wasm_v128_load(b + t * n)));
+    c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(av, wasm_v128_load(b + t * n + 4)));
+  }
+  wasm_v128_store(c, c0);
+  wasm_v128_store(c + 4, c1);
+}
+
+// C[m, n] += A · B; `panel` is scratch for 4 * k floats.
+__attribute__((export_name("sgemm_acc"))) void sgemm_acc(int m, int n, int k, const f32* a,
+                                                          int aRow, int aCol, const f32* b,
+                                                          f32* c, f32* panel) {
+  int i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const f32* ai = a + i * aRow;
+    for (int t = 0; t < k; t++) {
+      panel[4 * t] = ai[t * aCol];
+      panel[4 * t + 1] = ai[aRow + t * aCol];
+      panel[4 * t + 2] = ai[2 * aRow + t * aCol];
+      panel[4 * t + 3] = ai[3 * aRow + t * aCol];
+    }
+    f32* ci = c + i * n;
+    int j = 0;
+    for (; j + 8 <= n; j += 8) kernel_4x8(k, panel, b + j, n, ci + j);
+    for (; j + 4 <= n; j += 4) kernel_4x4(k, panel, b + j, n, ci + j);
+    for (; j < n; j++) kernel_scalar(k, 4, panel, b, n, j, ci);
+  }
+  for (; i < m; i++) {
+    const f32* ai = a + i * aRow;
+    f32* ci = c + i * n;
+    int j = 0;
+    for (; j + 8 <= n; j += 8) kernel_1x8(k, ai, aCol, b + j, n, ci + j);
+    for (; j < n; j++) {
+      f32 s = 0;
+      for (int t = 0; t < k; t++) s += ai[t * aCol] * b[t * n + j];
+      ci[j] += s;
+    }
+  }
+}
