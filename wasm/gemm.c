@@ -3,23 +3,24 @@
 // src/backend/cpu/wasm/gemm_wasm.ts holds the bytes; users need no toolchain.
 //
 // sgemm_acc: C[m, n] += A[m, k] · B[k, n], row-major, C and B contiguous, A read through strides
-// (aRow, aCol) so a transposed operand costs nothing. Rows of A are packed four at a time into a
-// contiguous panel (one pass, in the caller's memory), then a 4 x 8 register-blocked micro-kernel
-// walks k: per step it loads 8 floats of one row of B (two vectors), splats four A values and
-// updates eight accumulator vectors. Edges (n % 8, m % 4) take narrower kernels.
+// (aRow, aCol) so a transposed operand costs nothing. The product runs in cache blocks of B
+// (KC x NC); within one, rows of A are packed four at a time into a contiguous panel, then a
+// 4 x 8 register-blocked micro-kernel walks k: per step it loads 8 floats of one row of B (two
+// vectors), splats four A values and updates eight accumulator vectors. Edges (n % 8, m % 4) take
+// narrower kernels.
 
 #include <wasm_simd128.h>
 
 typedef float f32;
 
-// 4 rows x 8 columns: c[i][j..j+8] += sum_t panel[t*4 + i] * b[t*n + j..].
-static void kernel_4x8(int k, const f32* panel, const f32* b, int n, f32* c) {
+// 4 rows x 8 columns: c[i][j..j+8] += sum_t panel[t*4 + i] * b[t*ldb + j..]; C rows are n apart.
+static void kernel_4x8(int k, const f32* panel, const f32* b, int ldb, int n, f32* c) {
   v128_t c00 = wasm_v128_load(c), c01 = wasm_v128_load(c + 4);
   v128_t c10 = wasm_v128_load(c + n), c11 = wasm_v128_load(c + n + 4);
   v128_t c20 = wasm_v128_load(c + 2 * n), c21 = wasm_v128_load(c + 2 * n + 4);
   v128_t c30 = wasm_v128_load(c + 3 * n), c31 = wasm_v128_load(c + 3 * n + 4);
   for (int t = 0; t < k; t++) {
-    const f32* bt = b + t * n;
+    const f32* bt = b + t * ldb;
     v128_t b0 = wasm_v128_load(bt), b1 = wasm_v128_load(bt + 4);
     const f32* p = panel + 4 * t;
     v128_t a0 = wasm_f32x4_splat(p[0]), a1 = wasm_f32x4_splat(p[1]);
@@ -82,10 +83,21 @@ static void kernel_1x8(int k, const f32* a, int aCol, const f32* b, int n, f32* 
   wasm_v128_store(c + 4, c1);
 }
 
-// C[m, n] += A · B; `panel` is scratch for 4 * k floats.
-__attribute__((export_name("sgemm_acc"))) void sgemm_acc(int m, int n, int k, const f32* a,
-                                                          int aRow, int aCol, const f32* b,
-                                                          f32* c, f32* panel) {
+// One cache block: columns [0, cols) and k steps [0, k) of C[m, n] += A · B, where B and C rows
+// are n floats apart.
+static void block(int m, int cols, int k, const f32* a, int aRow, int aCol, const f32* b, int n,
+                  f32* c, f32* panel, f32* strips) {
+  // With strips, B's columns are copied in strips of 8, each strip's k rows contiguous, so the
+  // micro-kernel streams; that pays only when many row panels reuse them.
+  int full = strips ? cols / 8 : 0;
+  for (int s = 0; s < full; s++) {
+    f32* dst = strips + s * 8 * k;
+    const f32* src = b + s * 8;
+    for (int t = 0; t < k; t++) {
+      wasm_v128_store(dst + 8 * t, wasm_v128_load(src + t * n));
+      wasm_v128_store(dst + 8 * t + 4, wasm_v128_load(src + t * n + 4));
+    }
+  }
   int i = 0;
   for (; i + 4 <= m; i += 4) {
     const f32* ai = a + i * aRow;
@@ -97,19 +109,47 @@ __attribute__((export_name("sgemm_acc"))) void sgemm_acc(int m, int n, int k, co
     }
     f32* ci = c + i * n;
     int j = 0;
-    for (; j + 8 <= n; j += 8) kernel_4x8(k, panel, b + j, n, ci + j);
-    for (; j + 4 <= n; j += 4) kernel_4x4(k, panel, b + j, n, ci + j);
-    for (; j < n; j++) kernel_scalar(k, 4, panel, b, n, j, ci);
+    for (; j + 8 <= cols; j += 8) {
+      if (strips) kernel_4x8(k, panel, strips + j * k, 8, n, ci + j);
+      else kernel_4x8(k, panel, b + j, n, n, ci + j);
+    }
+    for (; j + 4 <= cols; j += 4) kernel_4x4(k, panel, b + j, n, ci + j);
+    for (; j < cols; j++) kernel_scalar(k, 4, panel, b, n, j, ci);
   }
   for (; i < m; i++) {
     const f32* ai = a + i * aRow;
     f32* ci = c + i * n;
     int j = 0;
-    for (; j + 8 <= n; j += 8) kernel_1x8(k, ai, aCol, b + j, n, ci + j);
-    for (; j < n; j++) {
+    for (; j + 8 <= cols; j += 8) kernel_1x8(k, ai, aCol, b + j, n, ci + j);
+    for (; j < cols; j++) {
       f32 s = 0;
       for (int t = 0; t < k; t++) s += ai[t * aCol] * b[t * n + j];
       ci[j] += s;
+    }
+  }
+}
+
+// Cache blocking: a KC x NC block of B (256 KiB) stays in L2 while every row panel of A passes.
+#define KC 256
+#define NC 256
+
+// Below this many rows of A, B is read in place, in one block.
+#define PACK_MIN_ROWS 768
+
+// C[m, n] += A · B; `panel` is scratch for 4 * max(k, KC) + KC * NC floats.
+__attribute__((export_name("sgemm_acc"))) void sgemm_acc(int m, int n, int k, const f32* a,
+                                                          int aRow, int aCol, const f32* b,
+                                                          f32* c, f32* panel) {
+  if (m < PACK_MIN_ROWS) {
+    block(m, n, k, a, aRow, aCol, b, n, c, panel, 0);
+    return;
+  }
+  f32* strips = panel + 4 * KC;
+  for (int j0 = 0; j0 < n; j0 += NC) {
+    int cols = n - j0 < NC ? n - j0 : NC;
+    for (int k0 = 0; k0 < k; k0 += KC) {
+      int kc = k - k0 < KC ? k - k0 : KC;
+      block(m, cols, kc, a + k0 * aCol, aRow, aCol, b + k0 * n + j0, n, c + j0, panel, strips);
     }
   }
 }

@@ -130,3 +130,31 @@ export function broadcastStrides(from: Shape, to: Shape): number[] {
   }
   return out;
 }
+
+/**
+ * Merges dimensions that every operand walks contiguously (dimension `d` into `d + 1` when each
+ * operand's stride at `d` equals its stride at `d + 1` times that size) and drops size-1
+ * dimensions, so rows are as long as the layout allows: a bias added over `[N, C, H, W]` runs
+ * rows of `H * W`, and equal shapes run one row.
+ */
+export function collapseDims(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = outShape.length - 1;
+    const mergeable = last >= 0 &&
+      strides.every((s, k) => outStrides[k][last] === s[d] * shape[d]);
+    if (mergeable) {
+      outShape[last] *= shape[d];
+      strides.forEach((s, k) => (outStrides[k][last] = s[d]));
+    } else {
+      outShape.push(shape[d]);
+      strides.forEach((s, k) => outStrides[k].push(s[d]));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}

@@ -4,41 +4,13 @@
  *
  * @module
  */
-import type { Shape } from "../../core/shape.ts";
-
-/**
- * Merges dimensions that every operand walks contiguously (dimension `d` into `d + 1` when each
- * operand's stride at `d` equals its stride at `d + 1` times that size) and drops size-1
- * dimensions, so rows are as long as the layout allows: a bias added over `[N, C, H, W]` runs
- * rows of `H * W`, and equal shapes run one row.
- */
-function collapse(
-  shape: Shape,
-  strides: readonly (readonly number[])[],
-): { shape: number[]; strides: number[][] } {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const last = outShape.length - 1;
-    const mergeable = last >= 0 &&
-      strides.every((s, k) => outStrides[k][last] === s[d] * shape[d]);
-    if (mergeable) {
-      outShape[last] *= shape[d];
-      strides.forEach((s, k) => (outStrides[k][last] = s[d]));
-    } else {
-      outShape.push(shape[d]);
-      strides.forEach((s, k) => outStrides[k].push(s[d]));
-    }
-  }
-  return { shape: outShape, strides: outStrides };
-}
+import { collapseDims, type Shape } from "../../core/shape.ts";
 
 /**
  * Calls `body(outStart, offsets, n, steps)` once per run of consecutive output elements in
  * row-major order over `shape`: the run covers output elements `outStart .. outStart + n - 1`,
  * and operand `k` reads them at `offsets[k] + i * steps[k]`. Dimensions are merged where the
- * layout allows (see `collapse`), so runs are long. Empty shapes visit nothing; a scalar shape is
+ * layout allows (see `collapseDims`), so runs are long. Empty shapes visit nothing; a scalar shape is
  * one run of length 1.
  */
 export function forEachRow(
@@ -47,7 +19,7 @@ export function forEachRow(
   body: (outStart: number, offsets: readonly number[], n: number, steps: readonly number[]) => void,
 ): void {
   if (shape.some((d) => d === 0)) return;
-  const c = collapse(shape, strides);
+  const c = collapseDims(shape, strides);
   const r = c.shape.length;
   const offsets = new Array<number>(strides.length).fill(0);
   if (r === 0) {

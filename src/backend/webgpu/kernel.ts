@@ -4,7 +4,9 @@
  * @module
  */
 import type { PrimName, PrimParams } from "../../core/primitives.ts";
-import { fmtShape } from "../../core/shape.ts";
+import { collapseDims, fmtShape } from "../../core/shape.ts";
+
+export { collapseDims };
 import type { BackendInput, OutputSpec } from "../backend.ts";
 import type { GpuContext, GpuStorage } from "./context.ts";
 
@@ -32,34 +34,6 @@ export function describe(
 
 /** The largest rank the strided kernels take (after merging dimensions). */
 export const MAX_RANK = 8;
-
-/**
- * Merges adjacent dimensions that every operand walks contiguously (`strides[d] =
- * strides[d+1] * shape[d+1]`), and drops size-1 dimensions, so most broadcasts and transposes
- * run at a small rank.
- */
-export function collapseDims(
-  shape: readonly number[],
-  strides: readonly (readonly number[])[],
-): { shape: number[]; strides: number[][] } {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const last = outShape.length - 1;
-    if (
-      last >= 0 &&
-      strides.every((s, k) => outStrides[k][last] === s[d] * shape[d])
-    ) {
-      outShape[last] *= shape[d];
-      strides.forEach((s, k) => (outStrides[k][last] = s[d]));
-    } else {
-      outShape.push(shape[d]);
-      strides.forEach((s, k) => outStrides[k].push(s[d]));
-    }
-  }
-  return { shape: outShape, strides: outStrides };
-}
 
 /** Throws a clear error when `rank` exceeds what the strided kernels take. */
 export function checkRank(label: string, rank: number): void {

@@ -71,7 +71,9 @@ export function sgemm(
   const g = wasmGemm();
   if (g === undefined) return false;
   const aSpan = (m - 1) * aRow + (k - 1) * aCol + 1;
-  const floats = aSpan + k * n + m * n + 4 * k + 16;
+  // Scratch after C: A's row panel (4 x k, or 4 x KC) and B's column strips (KC x NC), with
+  // KC = NC = 256 (see wasm/gemm.c).
+  const floats = aSpan + k * n + m * n + 4 * Math.max(k, 256) + 256 * 256 + 16;
   const need = BASE + floats * 4;
   if (g.memory.buffer.byteLength < need) {
     g.memory.grow(Math.ceil((need - g.memory.buffer.byteLength) / PAGE));
