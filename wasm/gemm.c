@@ -133,14 +133,16 @@ static void block(int m, int cols, int k, const f32* a, int aRow, int aCol, cons
 #define KC 256
 #define NC 256
 
-// Below this many rows of A, B is read in place, in one block.
-#define PACK_MIN_ROWS 768
+// B is packed and blocked when it is too large for the caches (at least PACK_MIN_B floats, 2 MiB)
+// and enough row panels reuse it; otherwise it is read in place, in one block.
+#define PACK_MIN_ROWS 64
+#define PACK_MIN_B (1 << 19)
 
 // C[m, n] += A · B; `panel` is scratch for 4 * max(k, KC) + KC * NC floats.
 __attribute__((export_name("sgemm_acc"))) void sgemm_acc(int m, int n, int k, const f32* a,
                                                           int aRow, int aCol, const f32* b,
                                                           f32* c, f32* panel) {
-  if (m < PACK_MIN_ROWS) {
+  if (m < PACK_MIN_ROWS || k * n < PACK_MIN_B) {
     block(m, n, k, a, aRow, aCol, b, n, c, panel, 0);
     return;
   }

@@ -103,3 +103,33 @@ Deno.test("float32 conv2d and both gradients through wasm agree with float64 (st
     }
   }
 });
+
+Deno.test("large products are split across worker threads: close to float64, identical run to run", async () => {
+  const { cpuThreads, setCpuThreads } = await import("../../src/backend/cpu/wasm/pool.ts");
+  try {
+    setCpuThreads(2);
+    // 133 rows: the calling thread and one worker take 68 and 65 (edges included).
+    const a = fx.random.normal(fx.random.key(7), [133, 301]);
+    const b = fx.random.normal(fx.random.key(8), [301, 107]);
+    const first = fx.matmul(a, b).dataSync();
+    assert.equal(cpuThreads(), 2, "the pool started");
+    const again = fx.matmul(a, b).dataSync();
+    assert.deepEqual(again, first, "bit-identical run to run");
+    const ref = fx.matmul(fx.cast(a, "float64"), fx.cast(b, "float64")).dataSync();
+    for (let i = 0; i < ref.length; i++) {
+      assert.ok(Math.abs(first[i] - ref[i]) <= 1e-4 * (1 + Math.abs(ref[i])), `${i}`);
+    }
+    // Accumulating products (the filter gradient of a convolution) split too.
+    const x = fx.random.normal(fx.random.key(9), [2, 32, 24, 24]);
+    const w = fx.random.normal(fx.random.key(10), [64, 32, 3, 3]);
+    const loss = (ww: fx.Tensor, xx: fx.Tensor) => fx.sum(fx.square(fx.conv2d(xx, ww)));
+    const dw = fx.grad(loss)(w, x).dataSync();
+    const dw64 = fx.grad(loss)(fx.cast(w, "float64"), fx.cast(x, "float64")).dataSync();
+    for (let i = 0; i < dw.length; i++) {
+      assert.ok(Math.abs(dw[i] - dw64[i]) <= 1e-3 * (1 + Math.abs(dw64[i])), `dw ${i}`);
+    }
+    assert.throws(() => setCpuThreads(0), /setCpuThreads: n must be a positive integer, got 0/);
+  } finally {
+    setCpuThreads(navigator.hardwareConcurrency);
+  }
+});

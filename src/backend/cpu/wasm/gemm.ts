@@ -7,6 +7,7 @@
  * @module
  */
 import { wasmBase64 } from "./gemm_wasm.ts";
+import { arenaView, post, wait, workerPool } from "./pool.ts";
 
 /** Bytes below this offset belong to the module (its stack); operands go above. */
 const BASE = 1 << 20;
@@ -48,6 +49,8 @@ export function wasmGemm(): Gemm | undefined {
 
 /** Products smaller than this many multiply-adds stay in TypeScript (copies would dominate). */
 export const WASM_MIN_WORK = 16 * 16 * 16;
+/** Products of at least this many multiply-adds (and 8 rows) are split between threads. */
+export const PARALLEL_MIN_WORK = 1 << 21;
 
 /**
  * `c = A·B` in float32 for `A` `[m, k]` read at `a[aOff + i*aRow + t*aCol]` and `B` `[k, n]`
@@ -70,6 +73,33 @@ export function sgemm(
 ): boolean {
   const g = wasmGemm();
   if (g === undefined) return false;
+  if (m >= 8 && m * n * k >= PARALLEL_MIN_WORK) {
+    const p = workerPool();
+    if (p !== undefined) {
+      parallel(p, g, m, n, k, a, aOff, aRow, aCol, b, bOff, c, cOff, accumulate);
+      return true;
+    }
+  }
+  local(g, m, n, k, a, aOff, aRow, aCol, b, bOff, c, cOff, accumulate);
+  return true;
+}
+
+/** The product on the calling thread. */
+function local(
+  g: Gemm,
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  aOff: number,
+  aRow: number,
+  aCol: number,
+  b: Float32Array,
+  bOff: number,
+  c: Float32Array,
+  cOff: number,
+  accumulate: boolean,
+): void {
   const aSpan = (m - 1) * aRow + (k - 1) * aCol + 1;
   // Scratch after C: A's row panel (4 x k, or 4 x KC) and B's column strips (KC x NC), with
   // KC = NC = 256 (see wasm/gemm.c).
@@ -89,5 +119,61 @@ export function sgemm(
   else heap.fill(0, pc, pc + m * n);
   g.sgemmAcc(m, n, k, pa * 4, aRow, aCol, pb * 4, pc * 4, pp * 4);
   c.set(heap.subarray(pc, pc + m * n), cOff);
-  return true;
+}
+
+/**
+ * The product split by rows of C: the calling thread takes the first block of rows, each worker
+ * one of the next (multiples of 4, the micro-kernel's height), through the shared arena. A worker
+ * that fails has its rows recomputed here.
+ */
+function parallel(
+  p: NonNullable<ReturnType<typeof workerPool>>,
+  g: Gemm,
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  aOff: number,
+  aRow: number,
+  aCol: number,
+  b: Float32Array,
+  bOff: number,
+  c: Float32Array,
+  cOff: number,
+  accumulate: boolean,
+): void {
+  const rows = Math.ceil(m / (p.workers + 1) / 4) * 4;
+  const aSpan = (m - 1) * aRow + (k - 1) * aCol + 1;
+  const cBase = aSpan + k * n;
+  const data = arenaView(p, cBase + m * n);
+  data.set(a.subarray(aOff, aOff + aSpan), 0);
+  data.set(b.subarray(bOff, bOff + k * n), aSpan);
+  const jobs: [number, number, number][] = [];
+  for (let slot = 0, i0 = rows; slot < p.workers && i0 < m; slot++, i0 += rows) {
+    const i1 = Math.min(m, i0 + rows);
+    if (accumulate) data.set(c.subarray(cOff + i0 * n, cOff + i1 * n), cBase + i0 * n);
+    post(p, slot, [i1 - i0, n, k, i0 * aRow, aRow, aCol, aSpan, cBase + i0 * n, +accumulate]);
+    jobs.push([slot, i0, i1]);
+  }
+  local(g, Math.min(rows, m), n, k, a, aOff, aRow, aCol, b, bOff, c, cOff, accumulate);
+  for (const [slot, i0, i1] of jobs) {
+    if (wait(p, slot)) c.set(data.subarray(cBase + i0 * n, cBase + i1 * n), cOff + i0 * n);
+    else {
+      local(
+        g,
+        i1 - i0,
+        n,
+        k,
+        a,
+        aOff + i0 * aRow,
+        aRow,
+        aCol,
+        b,
+        bOff,
+        c,
+        cOff + i0 * n,
+        accumulate,
+      );
+    }
+  }
 }
