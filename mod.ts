@@ -113,3 +113,4 @@ export { dispose, memory, scoped } from "./src/backend/memory.ts";
 export type { MemoryInfo, ScopedOptions } from "./src/backend/memory.ts";
 export type { BackendMemory } from "./src/core/lifetime.ts";
 export type { GpuMemoryInfo } from "./src/backend/webgpu/memory_info.ts";
+export { cpuThreads, setCpuThreads } from "./src/backend/cpu/wasm/pool.ts";

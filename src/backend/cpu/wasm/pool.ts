@@ -62,25 +62,44 @@ interface Pool {
   arena: SharedArrayBuffer;
   workers: number;
   seq: number;
+  threads: Worker[];
 }
 
 let pool: Pool | null | undefined;
 let requested: number | undefined;
 
-/** Threads that share large products: the calling thread plus `workers` (default: one per core). */
+/**
+ * Threads sharing large float32 products on the CPU backend now: the calling thread plus its
+ * workers (1 until the first large product starts the pool, or where threads are unavailable).
+ *
+ * @example
+ * ```ts
+ * import { cpuThreads } from "@fluxion/fluxion";
+ * console.log(cpuThreads() >= 1); // true
+ * ```
+ */
 export function cpuThreads(): number {
   return pool ? pool.workers + 1 : 1;
 }
 
 /**
- * Sets how many threads share large products from now on (1 keeps everything on the calling
- * thread); the default is one per core. Takes effect before the first large product.
+ * Sets how many threads share large float32 products on the CPU backend (1 keeps everything on
+ * the calling thread; the default is one per core). Workers already started stop; products from
+ * now on use the new count.
+ *
+ * @example
+ * ```ts
+ * import { setCpuThreads } from "@fluxion/fluxion";
+ * setCpuThreads(1); // single-threaded, e.g. beside other busy processes
+ * setCpuThreads(navigator.hardwareConcurrency); // the default again
+ * ```
  */
 export function setCpuThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) {
     throw new RangeError(`setCpuThreads: n must be a positive integer, got ${n}`);
   }
   requested = n;
+  for (const w of pool?.threads ?? []) w.terminate();
   pool = undefined;
 }
 
@@ -96,22 +115,27 @@ function start(): Pool | null {
       n: number,
       o: { maxByteLength: number },
     ) => SharedArrayBuffer)(1 << 20, { maxByteLength: 2 ** 31 });
+    const threads: Worker[] = [];
     for (let slot = 0; slot < workers; slot++) {
       const w = new Worker(WORKER_SOURCE, {
         eval: true,
         workerData: { ctrlBuffer, arena, wasm: wasmBase64, slot },
       });
       w.unref();
+      threads.push(w);
     }
     // Wait (at most 2 s) until every worker has compiled its kernel.
     const deadline = performance.now() + 2000;
     for (let slot = 0; slot < workers; slot++) {
       while (Atomics.load(ctrl, slot * SLOT + READY) !== 1) {
-        if (performance.now() > deadline) return null;
+        if (performance.now() > deadline) {
+          for (const t of threads) t.terminate();
+          return null;
+        }
         Atomics.wait(ctrl, slot * SLOT + READY, 0, 10);
       }
     }
-    return { ctrl, arena, workers, seq: 0 };
+    return { ctrl, arena, workers, seq: 0, threads };
   } catch {
     return null;
   }
