@@ -73,33 +73,32 @@ export function sgemm(
 ): boolean {
   const g = wasmGemm();
   if (g === undefined) return false;
-  if (m >= 8 && m * n * k >= PARALLEL_MIN_WORK) {
-    const p = workerPool();
-    if (p !== undefined) {
-      parallel(p, g, m, n, k, a, aOff, aRow, aCol, b, bOff, c, cOff, accumulate);
-      return true;
-    }
-  }
-  local(g, m, n, k, a, aOff, aRow, aCol, b, bOff, c, cOff, accumulate);
+  const job: Product = { m, n, k, a, aOff, aRow, aCol, b, bOff, c, cOff, accumulate };
+  const p = m >= 8 && m * n * k >= PARALLEL_MIN_WORK ? workerPool() : undefined;
+  if (p !== undefined) parallel(p, g, job);
+  else local(g, job);
   return true;
 }
 
+/** One product's operands, as `sgemm` takes them. */
+interface Product {
+  m: number;
+  n: number;
+  k: number;
+  a: Float32Array;
+  aOff: number;
+  aRow: number;
+  aCol: number;
+  b: Float32Array;
+  bOff: number;
+  c: Float32Array;
+  cOff: number;
+  accumulate: boolean;
+}
+
 /** The product on the calling thread. */
-function local(
-  g: Gemm,
-  m: number,
-  n: number,
-  k: number,
-  a: Float32Array,
-  aOff: number,
-  aRow: number,
-  aCol: number,
-  b: Float32Array,
-  bOff: number,
-  c: Float32Array,
-  cOff: number,
-  accumulate: boolean,
-): void {
+function local(g: Gemm, job: Product): void {
+  const { m, n, k, a, aOff, aRow, aCol, b, bOff, c, cOff, accumulate } = job;
   const aSpan = (m - 1) * aRow + (k - 1) * aCol + 1;
   // Scratch after C: A's row panel (4 x k, or 4 x KC) and B's column strips (KC x NC), with
   // KC = NC = 256 (see wasm/gemm.c).
@@ -121,27 +120,18 @@ function local(
   c.set(heap.subarray(pc, pc + m * n), cOff);
 }
 
+/** Rows `i0 .. i1` of `job` (a product of their own). */
+function rowsOf(job: Product, i0: number, i1: number): Product {
+  return { ...job, m: i1 - i0, aOff: job.aOff + i0 * job.aRow, cOff: job.cOff + i0 * job.n };
+}
+
 /**
  * The product split by rows of C: the calling thread takes the first block of rows, each worker
  * one of the next (multiples of 4, the micro-kernel's height), through the shared arena. A worker
  * that fails has its rows recomputed here.
  */
-function parallel(
-  p: NonNullable<ReturnType<typeof workerPool>>,
-  g: Gemm,
-  m: number,
-  n: number,
-  k: number,
-  a: Float32Array,
-  aOff: number,
-  aRow: number,
-  aCol: number,
-  b: Float32Array,
-  bOff: number,
-  c: Float32Array,
-  cOff: number,
-  accumulate: boolean,
-): void {
+function parallel(p: NonNullable<ReturnType<typeof workerPool>>, g: Gemm, job: Product): void {
+  const { m, n, k, a, aOff, aRow, aCol, b, bOff, c, cOff, accumulate } = job;
   const rows = Math.ceil(m / (p.workers + 1) / 4) * 4;
   const aSpan = (m - 1) * aRow + (k - 1) * aCol + 1;
   const cBase = aSpan + k * n;
@@ -155,25 +145,9 @@ function parallel(
     post(p, slot, [i1 - i0, n, k, i0 * aRow, aRow, aCol, aSpan, cBase + i0 * n, +accumulate]);
     jobs.push([slot, i0, i1]);
   }
-  local(g, Math.min(rows, m), n, k, a, aOff, aRow, aCol, b, bOff, c, cOff, accumulate);
+  local(g, rowsOf(job, 0, Math.min(rows, m)));
   for (const [slot, i0, i1] of jobs) {
     if (wait(p, slot)) c.set(data.subarray(cBase + i0 * n, cBase + i1 * n), cOff + i0 * n);
-    else {
-      local(
-        g,
-        i1 - i0,
-        n,
-        k,
-        a,
-        aOff + i0 * aRow,
-        aRow,
-        aCol,
-        b,
-        bOff,
-        c,
-        cOff + i0 * n,
-        accumulate,
-      );
-    }
+    else local(g, rowsOf(job, i0, i1));
   }
 }
