@@ -71,11 +71,25 @@ export class GpuContext {
     }
   }
 
-  /** Fresh storage for `size` elements, from the pool. */
-  alloc(size: number, label: string): GpuStorage {
+  /** The most bytes one binding of a kernel may cover. */
+  get bindingLimit(): number {
+    return Math.floor(this.device.limits.maxStorageBufferBindingSize / 4) * 4;
+  }
+
+  /**
+   * Fresh storage for `size` elements, from the pool. Only `chunked` outputs (elementwise ops on
+   * equal shapes, which bind their operands a range at a time) may exceed one binding.
+   */
+  alloc(size: number, label: string, chunked = false): GpuStorage {
     const bytes = size * GPU_BYTES;
-    const limit = this.device.limits.maxStorageBufferBindingSize;
-    if (bytes > limit) {
+    if (chunked && bytes > this.device.limits.maxBufferSize) {
+      throw new RangeError(
+        `${label}: the output needs ${bytes} bytes, past this adapter's buffer size limit of ` +
+          `${this.device.limits.maxBufferSize} bytes (maxBufferSize)`,
+      );
+    }
+    const limit = this.bindingLimit;
+    if (!chunked && bytes > limit) {
       throw new RangeError(
         `${label}: the output needs ${bytes} bytes, past this adapter's storage binding limit ` +
           `of ${limit} bytes (maxStorageBufferBindingSize); split the work into smaller tensors`,
@@ -87,6 +101,37 @@ export class GpuContext {
   /** Records a dispatch. */
   launch(l: Launch): void {
     this.dispatcher.dispatch(l);
+  }
+
+  /**
+   * Records an elementwise dispatch over `n` elements whose operands are all contiguous and `n`
+   * long (word 0 is the count): past the binding limit it runs range by range, each binding a
+   * window of every operand (offsets aligned as the adapter requires).
+   */
+  launchChunked(l: Launch, n: number): void {
+    if (n * GPU_BYTES <= this.bindingLimit) {
+      this.launch(l);
+      return;
+    }
+    const align = this.device.limits.minStorageBufferOffsetAlignment / GPU_BYTES;
+    const step = Math.floor(this.bindingLimit / GPU_BYTES / align) * align;
+    for (let start = 0; start < n; start += step) {
+      const len = Math.min(step, n - start);
+      const words = Array.from(l.words);
+      words[0] = len;
+      const fault = l.describeFault;
+      this.launch({
+        ...l,
+        buffers: l.buffers.map((b) => ({
+          buffer: "buffer" in b ? b.buffer : b,
+          offset: start * GPU_BYTES,
+          size: len * GPU_BYTES,
+        })),
+        words,
+        threads: len,
+        describeFault: fault && ((i, v) => fault(i + start, v)),
+      });
+    }
   }
 }
 

@@ -11,8 +11,11 @@ import { type KernelSpec, PipelineCache } from "./pipelines.ts";
 
 /** One dispatch: a kernel specialization, its buffers, uniform words and grid size. */
 export interface Launch extends KernelSpec {
-  /** Storage buffers for bindings 1, 2, ...: inputs first, the output last. */
-  readonly buffers: readonly GPUBuffer[];
+  /**
+   * Storage buffers for bindings 1, 2, ...: inputs first, the output last; a whole buffer (bound
+   * up to the binding limit) or a range of one.
+   */
+  readonly buffers: readonly (GPUBuffer | GPUBufferBinding)[];
   /** The uniform words (at most 64; word 2 is overwritten with the fault tag). */
   readonly words: ArrayLike<number>;
   /** Invocations to run, in workgroups of 256 (the kernel guards the excess). */
@@ -134,7 +137,12 @@ export class Dispatcher {
       binding: 0,
       resource: { buffer: this.#uniforms, offset: slot * SLOT_BYTES, size: SLOT_BYTES },
     }];
-    l.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+    const limit = Math.floor(this.#device.limits.maxStorageBufferBindingSize / 4) * 4;
+    l.buffers.forEach((b, i) => {
+      // A pooled buffer may be larger than its tensor (size classes): bind at most the limit.
+      const resource = "buffer" in b ? b : { buffer: b, size: Math.min(b.size, limit) };
+      entries.push({ binding: i + 1, resource });
+    });
     if (faults) entries.push({ binding: 7, resource: { buffer: this.#faults } });
     const bindGroup = this.#device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),

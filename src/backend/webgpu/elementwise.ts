@@ -49,21 +49,22 @@ function unaryKernel(op: UnaryPrim): GpuKernel<UnaryPrim> {
   return (ctx, [x], _p, out) => {
     const t = wgslType(x.dtype);
     const label = describe(op, [x]);
-    const o = ctx.alloc(x.storage.bytes / 4, label);
+    const n = sizeOf(out.shape);
+    const o = ctx.alloc(n, label, true);
     const via = t === "f32"
       ? "unary_f32(v)"
       : t === "i32"
       ? "unary_i32(v)"
       : "u32(unary_i32(i32(v))) & 255u";
-    ctx.launch({
+    ctx.launchChunked({
       kernel: "unary",
       prelude: `alias T = ${t};\nfn apply(v: T) -> T { return ${via}; }`,
       constants: { OP: code },
       buffers: [x.storage.buffer, o.buffer],
-      words: [sizeOf(out.shape)],
-      threads: sizeOf(out.shape),
+      words: [n],
+      threads: n,
       label,
-    });
+    }, n);
     return o;
   };
 }
@@ -75,7 +76,7 @@ function binaryKernel(op: BinaryPrim): GpuKernel<BinaryPrim> {
     const t = wgslType(out.dtype);
     const label = describe(op, inputs);
     const words = broadcastWords(label, out.shape, inputs);
-    const o = ctx.alloc(sizeOf(out.shape), label);
+    const o = ctx.alloc(words[0], label, words[1] === 0);
     const via = t === "f32"
       ? "binary_f32(p, q)"
       : t === "i32"
@@ -84,7 +85,7 @@ function binaryKernel(op: BinaryPrim): GpuKernel<BinaryPrim> {
     // int32 pow with a negative power is an error on the CPU: a fault here.
     const checked = op === "pow" && t === "i32";
     const guard = checked ? "if (q < 0) { report_fault(here, bitcast<u32>(q)); }\n  " : "";
-    ctx.launch({
+    ctx.launchChunked({
       kernel: "binary",
       prelude: `alias T = ${t};\nfn apply(p: T, q: T) -> T {\n  ${guard}return ${via};\n}`,
       constants: { OP: code },
@@ -95,7 +96,7 @@ function binaryKernel(op: BinaryPrim): GpuKernel<BinaryPrim> {
       words,
       threads: words[0],
       label,
-    });
+    }, words[0]);
     return o;
   };
 }
@@ -107,8 +108,8 @@ function compareKernel(op: ComparePrim): GpuKernel<ComparePrim> {
     const t = wgslType(a.dtype);
     const label = describe(op, inputs);
     const words = broadcastWords(label, out.shape, inputs);
-    const o = ctx.alloc(sizeOf(out.shape), label);
-    ctx.launch({
+    const o = ctx.alloc(words[0], label, words[1] === 0);
+    ctx.launchChunked({
       kernel: "compare",
       prelude: `alias T = ${t};\nfn unordered(p: T, q: T) -> bool { return ${
         t === "f32" ? "is_nan(p) || is_nan(q)" : "false"
@@ -118,7 +119,7 @@ function compareKernel(op: ComparePrim): GpuKernel<ComparePrim> {
       words,
       threads: words[0],
       label,
-    });
+    }, words[0]);
     return o;
   };
 }
@@ -144,12 +145,12 @@ const castKernel: GpuKernel<"cast"> = (ctx, [x], p, out) => {
   const ti = wgslType(x.dtype), to = wgslType(p.dtype);
   const n = sizeOf(out.shape);
   const label = describe(`cast to ${p.dtype}`, [x]);
-  const o = ctx.alloc(n, label);
+  const o = ctx.alloc(n, label, true);
   if (ti === to) {
     if (n > 0) ctx.dispatcher.copy(x.storage.buffer, o.buffer, n * 4);
     return o;
   }
-  ctx.launch({
+  ctx.launchChunked({
     kernel: "cast",
     prelude: `alias TI = ${ti};\nalias TO = ${to};\n` +
       `fn convert(v: TI) -> TO { return ${ti}_to_${to}(v); }`,
@@ -163,7 +164,7 @@ const castKernel: GpuKernel<"cast"> = (ctx, [x], p, out) => {
       `cast: element ${i} of [${x.shape.join(",")}] ${x.dtype} is ${
         new Float32Array(new Uint32Array([bits]).buffer)[0]
       }, which int32 cannot hold`,
-  });
+  }, n);
   return o;
 };
 

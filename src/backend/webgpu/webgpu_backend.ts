@@ -6,7 +6,7 @@
  * @module
  */
 import type { DType, TypedArray } from "../../core/dtype.ts";
-import type { PrimName } from "../../core/primitives.ts";
+import { BINARY_PRIMS, COMPARE_PRIMS, type PrimName, UNARY_PRIMS } from "../../core/primitives.ts";
 import { type Shape, sizeOf } from "../../core/shape.ts";
 import type { Backend } from "../backend.ts";
 import { currentContext, type GpuContext, type GpuStorage, wgslType } from "./context.ts";
@@ -54,6 +54,35 @@ function checkOwner(op: string, ctx: GpuContext, s: GpuStorage): void {
   }
 }
 
+/** Primitives that split operands past one binding (when every operand has the output's shape). */
+const CHUNKED = new Set<string>([...UNARY_PRIMS, ...BINARY_PRIMS, ...COMPARE_PRIMS, "cast"]);
+
+/**
+ * Kernels bind whole operands, and one binding covers at most the adapter's limit: a larger
+ * input is an error naming the op, unless the op is elementwise over equal shapes (it then runs
+ * range by range).
+ */
+function checkBindable(
+  prim: string,
+  ctx: GpuContext,
+  inputs: readonly { storage: GpuStorage; shape: Shape; dtype: DType }[],
+  outShape: Shape,
+): void {
+  const limit = ctx.bindingLimit;
+  const big = inputs.find((x) => x.storage.bytes > limit);
+  if (big === undefined) return;
+  const sameShape = inputs.every((x) =>
+    x.shape.length === outShape.length &&
+    x.shape.every((d, i) => d === outShape[i])
+  );
+  if (CHUNKED.has(prim) && sameShape) return;
+  throw new RangeError(
+    `${prim}: input [${big.shape.join(",")}] ${big.dtype} holds ${big.storage.bytes} bytes, past ` +
+      `this adapter's storage binding limit of ${limit} bytes; only elementwise ops on equal ` +
+      "shapes split such tensors: slice it into parts first",
+  );
+}
+
 /** Elements as the GPU holds them: 32 bits each (bool as a u32 of 0 or 1). */
 function toGpuWords(data: TypedArray, dtype: DType): Float32Array | Int32Array | Uint32Array {
   if (dtype === "float32") return data instanceof Float32Array ? data : Float32Array.from(data);
@@ -79,7 +108,7 @@ export const webgpuBackend: Backend<GpuStorage> = {
       throw new TypeError(`tensor: ${(e as Error).message.replace(/^webgpu: /, "")}`);
     }
     const words = toGpuWords(data, dtype);
-    const s = ctx.alloc(sizeOf(shape), `tensor [${shape.join(",")}] ${dtype}`);
+    const s = ctx.alloc(sizeOf(shape), `tensor [${shape.join(",")}] ${dtype}`, true);
     if (words.length > 0) {
       ctx.device.queue.writeBuffer(s.buffer, 0, words as Uint32Array<ArrayBuffer>);
     }
@@ -94,6 +123,7 @@ export const webgpuBackend: Backend<GpuStorage> = {
   run(prim, inputs, params, out) {
     const ctx = requireContext(prim);
     for (const x of inputs) checkOwner(prim, ctx, x.storage);
+    checkBindable(prim, ctx, inputs, out.shape);
     const kernel = gpuKernels[prim] as GpuKernel<typeof prim>;
     return kernel(ctx, inputs, params, out);
   },

@@ -45,3 +45,28 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name: "webgpu: elementwise ops on a tensor past one binding run range by range; others say why",
+  ignore: noGpu,
+  async fn() {
+    const limit = gpu!.bindingLimit;
+    const n = limit / 4 + 3000; // just past one binding
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = (i % 1000) - 500;
+    const x = fx.tensor(data, { backend: webgpu });
+    const y = fx.neg(x);
+    const got = await y.data();
+    for (const i of [0, 1, limit / 4 - 1, limit / 4, limit / 4 + 1, n - 1]) {
+      assert.equal(got[i], -data[i], `element ${i}`);
+    }
+    assert.throws(
+      () => fx.sum(x),
+      new RegExp(
+        `^RangeError: sum: input \\[${n}\\] float32 holds ${n * 4} bytes, past this adapter's ` +
+          `storage binding limit of ${limit} bytes; only elementwise ops on equal shapes split`,
+      ),
+    );
+    fx.dispose([x, y]);
+  },
+});
