@@ -13,7 +13,8 @@ import {
   type UnaryPrim,
 } from "../../core/primitives.ts";
 import { broadcastStrides, shapesEqual, sizeOf } from "../../core/shape.ts";
-import { wgslType } from "./context.ts";
+import { type GpuContext, type GpuStorage, wgslType } from "./context.ts";
+import type { Launch } from "./dispatcher.ts";
 import {
   checkRank,
   collapseDims,
@@ -69,14 +70,35 @@ function unaryKernel(op: UnaryPrim): GpuKernel<UnaryPrim> {
   };
 }
 
+/**
+ * Launches a broadcasting kernel of two operands (`binary` or `compare`): words, output and a
+ * dispatch that splits past one binding when every operand has the output's shape.
+ */
+function launchPair(
+  ctx: GpuContext,
+  op: string,
+  inputs: readonly GpuInput[],
+  outShape: readonly number[],
+  spec: Pick<Launch, "kernel" | "prelude" | "constants" | "faults" | "describeFault">,
+): GpuStorage {
+  const [a, b] = inputs;
+  const label = describe(op, inputs);
+  const words = broadcastWords(label, outShape, inputs);
+  const o = ctx.alloc(words[0], label, words[1] === 0);
+  ctx.launchChunked({
+    ...spec,
+    buffers: [a.storage.buffer, b.storage.buffer, o.buffer],
+    words,
+    threads: words[0],
+    label,
+  }, words[0]);
+  return o;
+}
+
 function binaryKernel(op: BinaryPrim): GpuKernel<BinaryPrim> {
   const code = BINARY_PRIMS.indexOf(op);
   return (ctx, inputs, _p, out) => {
-    const [a, b] = inputs;
     const t = wgslType(out.dtype);
-    const label = describe(op, inputs);
-    const words = broadcastWords(label, out.shape, inputs);
-    const o = ctx.alloc(words[0], label, words[1] === 0);
     const via = t === "f32"
       ? "binary_f32(p, q)"
       : t === "i32"
@@ -85,42 +107,28 @@ function binaryKernel(op: BinaryPrim): GpuKernel<BinaryPrim> {
     // int32 pow with a negative power is an error on the CPU: a fault here.
     const checked = op === "pow" && t === "i32";
     const guard = checked ? "if (q < 0) { report_fault(here, bitcast<u32>(q)); }\n  " : "";
-    ctx.launchChunked({
+    return launchPair(ctx, op, inputs, out.shape, {
       kernel: "binary",
       prelude: `alias T = ${t};\nfn apply(p: T, q: T) -> T {\n  ${guard}return ${via};\n}`,
       constants: { OP: code },
       faults: checked,
       describeFault: (_i, bits) =>
         `pow: integer base raised to the negative power ${bits | 0}; cast to a float dtype first`,
-      buffers: [a.storage.buffer, b.storage.buffer, o.buffer],
-      words,
-      threads: words[0],
-      label,
-    }, words[0]);
-    return o;
+    });
   };
 }
 
 function compareKernel(op: ComparePrim): GpuKernel<ComparePrim> {
   const code = COMPARE_PRIMS.indexOf(op);
   return (ctx, inputs, _p, out) => {
-    const [a, b] = inputs;
-    const t = wgslType(a.dtype);
-    const label = describe(op, inputs);
-    const words = broadcastWords(label, out.shape, inputs);
-    const o = ctx.alloc(words[0], label, words[1] === 0);
-    ctx.launchChunked({
+    const t = wgslType(inputs[0].dtype);
+    return launchPair(ctx, op, inputs, out.shape, {
       kernel: "compare",
       prelude: `alias T = ${t};\nfn unordered(p: T, q: T) -> bool { return ${
         t === "f32" ? "is_nan(p) || is_nan(q)" : "false"
       }; }`,
       constants: { OP: code },
-      buffers: [a.storage.buffer, b.storage.buffer, o.buffer],
-      words,
-      threads: words[0],
-      label,
-    }, words[0]);
-    return o;
+    });
   };
 }
 
