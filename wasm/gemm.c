@@ -1,17 +1,16 @@
-// Single-precision matrix product for fluxion's CPU backend, compiled to WebAssembly SIMD
-// (128-bit) by `deno task wasm` (clang --target=wasm32 -msimd128). The generated module
-// src/backend/cpu/wasm/gemm_wasm.ts holds the bytes; users need no toolchain.
+// Single-precision matrix product for fluxion's CPU backend, compiled with the other wasm/*.c
+// files to one WebAssembly SIMD (128-bit) module by `deno task wasm` (clang --target=wasm32
+// -msimd128, shared memory). The generated src/backend/cpu/wasm/kernels_wasm.ts holds the bytes;
+// users need no toolchain.
 //
 // sgemm_acc: C[m, n] += A[m, k] · B[k, n], row-major, C and B contiguous, A read through strides
 // (aRow, aCol) so a transposed operand costs nothing. The product runs in cache blocks of B
 // (KC x NC); within one, rows of A are packed four at a time into a contiguous panel, then a
 // 4 x 8 register-blocked micro-kernel walks k: per step it loads 8 floats of one row of B (two
 // vectors), splats four A values and updates eight accumulator vectors. Edges (n % 8, m % 4) take
-// narrower kernels.
+// narrower kernels. Products accumulate with MADD (kernels.h): fused in the relaxed build.
 
-#include <wasm_simd128.h>
-
-typedef float f32;
+#include "kernels.h"
 
 // 4 rows x 8 columns: c[i][j..j+8] += sum_t panel[t*4 + i] * b[t*ldb + j..]; C rows are n apart.
 static void kernel_4x8(int k, const f32* panel, const f32* b, int ldb, int n, f32* c) {
@@ -25,14 +24,14 @@ static void kernel_4x8(int k, const f32* panel, const f32* b, int ldb, int n, f3
     const f32* p = panel + 4 * t;
     v128_t a0 = wasm_f32x4_splat(p[0]), a1 = wasm_f32x4_splat(p[1]);
     v128_t a2 = wasm_f32x4_splat(p[2]), a3 = wasm_f32x4_splat(p[3]);
-    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a0, b0));
-    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a0, b1));
-    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a1, b0));
-    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a1, b1));
-    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a2, b0));
-    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a2, b1));
-    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a3, b0));
-    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a3, b1));
+    c00 = MADD(c00, a0, b0);
+    c01 = MADD(c01, a0, b1);
+    c10 = MADD(c10, a1, b0);
+    c11 = MADD(c11, a1, b1);
+    c20 = MADD(c20, a2, b0);
+    c21 = MADD(c21, a2, b1);
+    c30 = MADD(c30, a3, b0);
+    c31 = MADD(c31, a3, b1);
   }
   wasm_v128_store(c, c00);
   wasm_v128_store(c + 4, c01);
@@ -51,10 +50,10 @@ static void kernel_4x4(int k, const f32* panel, const f32* b, int n, f32* c) {
   for (int t = 0; t < k; t++) {
     v128_t bt = wasm_v128_load(b + t * n);
     const f32* p = panel + 4 * t;
-    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_f32x4_splat(p[0]), bt));
-    c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(wasm_f32x4_splat(p[1]), bt));
-    c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(wasm_f32x4_splat(p[2]), bt));
-    c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(wasm_f32x4_splat(p[3]), bt));
+    c0 = MADD(c0, wasm_f32x4_splat(p[0]), bt);
+    c1 = MADD(c1, wasm_f32x4_splat(p[1]), bt);
+    c2 = MADD(c2, wasm_f32x4_splat(p[2]), bt);
+    c3 = MADD(c3, wasm_f32x4_splat(p[3]), bt);
   }
   wasm_v128_store(c, c0);
   wasm_v128_store(c + n, c1);
@@ -76,8 +75,8 @@ static void kernel_1x8(int k, const f32* a, int aCol, const f32* b, int n, f32* 
   v128_t c0 = wasm_v128_load(c), c1 = wasm_v128_load(c + 4);
   for (int t = 0; t < k; t++) {
     v128_t av = wasm_f32x4_splat(a[t * aCol]);
-    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(av, wasm_v128_load(b + t * n)));
-    c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(av, wasm_v128_load(b + t * n + 4)));
+    c0 = MADD(c0, av, wasm_v128_load(b + t * n));
+    c1 = MADD(c1, av, wasm_v128_load(b + t * n + 4));
   }
   wasm_v128_store(c, c0);
   wasm_v128_store(c + 4, c1);
@@ -138,10 +137,9 @@ static void block(int m, int cols, int k, const f32* a, int aRow, int aCol, cons
 #define PACK_MIN_ROWS 64
 #define PACK_MIN_B (1 << 19)
 
-// C[m, n] += A · B; `panel` is scratch for 4 * max(k, KC) + KC * NC floats.
-__attribute__((export_name("sgemm_acc"))) void sgemm_acc(int m, int n, int k, const f32* a,
-                                                          int aRow, int aCol, const f32* b,
-                                                          f32* c, f32* panel) {
+// C[m, n] += A · B; `panel` is scratch for SGEMM_SCRATCH(k) floats: 4 * max(k, KC) + KC * NC.
+EXPORT(sgemm_acc) void sgemm_acc(int m, int n, int k, const f32* a, int aRow, int aCol,
+                                 const f32* b, f32* c, f32* panel) {
   if (m < PACK_MIN_ROWS || k * n < PACK_MIN_B) {
     block(m, n, k, a, aRow, aCol, b, n, c, panel, 0);
     return;

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { allocate } from "../../core/dtype.ts";
+import { allocate } from "./alloc.ts";
 import type { CpuKernelTable } from "./kernel.ts";
 import { asFloat64, col2im, convGeometry, gemmAcc, im2col } from "./im2col.ts";
-import { conv2dBackwardFilterF32, conv2dBackwardInputF32, conv2dF32 } from "./conv_wasm.ts";
+import { conv2dBackwardFilterF32, conv2dBackwardInputF32, conv2dF32 } from "./wasm/conv.ts";
 
 const f32 = (...xs: unknown[]): boolean => xs.every((x) => x instanceof Float32Array);
 

@@ -1,10 +1,12 @@
 /**
- * The CPU backend: TypeScript kernels over typed arrays. It is the reference every other backend
- * is tested against.
+ * The CPU backend: kernels over typed arrays, in TypeScript (the reference every other backend
+ * is tested against) and, for float32's hot primitives, in WebAssembly SIMD on every core over
+ * storage kept in the WebAssembly heap (`wasm/`).
  *
  * @module
  */
-import { allocate, type DType, type TypedArray } from "../../core/dtype.ts";
+import { type DType, type TypedArray } from "../../core/dtype.ts";
+import { allocate, release } from "./alloc.ts";
 import type { PrimName } from "../../core/primitives.ts";
 import { type Shape, sizeOf } from "../../core/shape.ts";
 import { uniformBits } from "../threefry.ts";
@@ -32,6 +34,7 @@ export const cpuBackend: Backend<TypedArray> = {
   name: "cpu",
   dtypes: ["float32", "float64", "int32", "bool"],
   storageBytes: (storage: TypedArray) => storage.byteLength,
+  release,
   fromArray: (data: TypedArray) => data,
   read: (storage: TypedArray) => Promise.resolve(storage.slice()),
   readSync: (storage: TypedArray) => storage.slice(),

@@ -9,11 +9,13 @@
  *
  * @module
  */
-import { allocate, type TypedArray } from "../../core/dtype.ts";
+import { type TypedArray } from "../../core/dtype.ts";
+import { allocate } from "./alloc.ts";
 import type { BinaryPrim, ComparePrim, UnaryPrim } from "../../core/primitives.ts";
 import { broadcastStrides, fmtShape, shapesEqual, sizeOf } from "../../core/shape.ts";
 import type { CpuInput, CpuKernel, CpuKernelTable } from "./kernel.ts";
 import { forEachRow } from "./strided.ts";
+import { binaryRow, compareRow, unaryF32, whereF32 } from "./wasm/elementwise.ts";
 
 type A = TypedArray;
 /** `o[i] = op(x[i])` for `i < n`. */
@@ -198,30 +200,62 @@ function broadcast2(a: CpuInput, b: CpuInput, shape: readonly number[], dst: A, 
   return dst;
 }
 
+const isF32 = (...xs: A[]): boolean => xs.every((x) => x instanceof Float32Array);
+
 function unaryKernel(op: UnaryPrim): CpuKernel<UnaryPrim> {
   const loop = UNARY[op];
   return ([x], _p, out) => {
     const dst = allocate(out.dtype, x.storage.length);
-    loop(x.storage, dst, dst.length);
+    const simd = isF32(x.storage, dst) &&
+      unaryF32(op, x.storage as Float32Array, dst as Float32Array);
+    if (!simd) loop(x.storage, dst, dst.length);
     return dst;
   };
 }
 
+// float32 operands in the WebAssembly heap take the SIMD row loops of `wasm/elementwise.ts`.
 function binaryKernel(op: BinaryPrim): CpuKernel<BinaryPrim> {
   return ([a, b], _p, out) => {
     const row = (out.dtype === "int32" && INT32[op]) || BINARY[op];
-    return broadcast2(a, b, out.shape, allocate(out.dtype, sizeOf(out.shape)), row);
+    const dst = allocate(out.dtype, sizeOf(out.shape));
+    const simd = isF32(a.storage, b.storage, dst)
+      ? binaryRow(
+        op,
+        a.storage as Float32Array,
+        b.storage as Float32Array,
+        dst as Float32Array,
+        row,
+      )
+      : undefined;
+    return broadcast2(a, b, out.shape, dst, (simd as RowLoop | undefined) ?? row);
   };
 }
 
 function compareKernel(op: ComparePrim): CpuKernel<ComparePrim> {
-  return ([a, b], _p, out) =>
-    broadcast2(a, b, out.shape, allocate("bool", sizeOf(out.shape)), COMPARE[op]);
+  return ([a, b], _p, out) => {
+    const dst = allocate("bool", sizeOf(out.shape)) as Uint8Array;
+    const row = COMPARE[op];
+    const simd = isF32(a.storage, b.storage)
+      ? compareRow(op, a.storage as Float32Array, b.storage as Float32Array, dst, row)
+      : undefined;
+    return broadcast2(a, b, out.shape, dst, (simd as RowLoop | undefined) ?? row);
+  };
 }
 
 const whereKernel: CpuKernel<"where"> = ([c, a, b], _p, out) => {
   const shape = out.shape;
   const dst = allocate(out.dtype, sizeOf(shape));
+  const same = shapesEqual(c.shape, shape) && shapesEqual(a.shape, shape) &&
+    shapesEqual(b.shape, shape);
+  if (
+    same && isF32(a.storage, b.storage, dst) &&
+    whereF32(
+      c.storage as Uint8Array,
+      a.storage as Float32Array,
+      b.storage as Float32Array,
+      dst as Float32Array,
+    )
+  ) return dst;
   const strides = [c, a, b].map((t) => broadcastStrides(t.shape, shape));
   const cv = c.storage, av = a.storage, bv = b.storage;
   // Select without a branch: bool storage holds exactly 0 or 1, so it indexes a two-slot buffer

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { allocate } from "../../core/dtype.ts";
+import { allocate } from "./alloc.ts";
 import { asFloat64, gemmAcc } from "./im2col.ts";
 import { broadcastStrides } from "../../core/shape.ts";
 import type { CpuKernelTable } from "./kernel.ts";

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { allocate, type TypedArray } from "../../core/dtype.ts";
+import { type TypedArray } from "../../core/dtype.ts";
+import { allocate } from "./alloc.ts";
 import { broadcastStrides, fmtShape, type Shape, sizeOf, stridesOf } from "../../core/shape.ts";
 import type { CpuInput, CpuKernelTable } from "./kernel.ts";
 import { forEachRow } from "./strided.ts";

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { allocate, type TypedArray } from "../../core/dtype.ts";
+import { type TypedArray } from "../../core/dtype.ts";
+import { allocate } from "./alloc.ts";
 import type { PoolParams } from "../../core/primitives.ts";
 import type { CpuKernelTable } from "./kernel.ts";
 

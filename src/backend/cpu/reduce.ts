@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { allocate } from "../../core/dtype.ts";
+import { allocate } from "./alloc.ts";
 import type { Shape } from "../../core/shape.ts";
 import { stridesOf } from "../../core/shape.ts";
 import type { CpuInput, CpuKernel, CpuKernelTable } from "./kernel.ts";

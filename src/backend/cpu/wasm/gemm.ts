@@ -1,56 +1,41 @@
 /**
- * The WebAssembly SIMD matrix product (`wasm/gemm.c`), for float32 products on the CPU backend.
- * Compiled once, on first use; where WebAssembly or its SIMD is missing, `wasmGemm()` is
- * `undefined` and the TypeScript kernels run instead. Operands are copied into the module's
- * memory, multiplied there, and the product copied out.
+ * The WebAssembly SIMD matrix product (`wasm/gemm.c`) for float32 products on the CPU backend.
+ * Operands already in the WebAssembly heap (tensors the CPU backend allocated) are used in
+ * place; others are copied into scratch first. Large products are split by rows of C between the
+ * threads of the pool. Where WebAssembly is missing, `sgemm` returns false and the TypeScript
+ * kernels run instead.
  *
  * @module
  */
-import { wasmBase64 } from "./gemm_wasm.ts";
-import { arenaView, post, wait, workerPool } from "./pool.ts";
+import { freeScratch, heapAddress, heapF32, scratch, wasmHeap } from "./heap.ts";
+import { runTasks, splitRange, type Task } from "./pool.ts";
 
-/** Bytes below this offset belong to the module (its stack); operands go above. */
-const BASE = 1 << 20;
-const PAGE = 65536;
-
-interface Gemm {
-  memory: WebAssembly.Memory;
-  sgemmAcc: (
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    aRow: number,
-    aCol: number,
-    b: number,
-    c: number,
-    panel: number,
-  ) => void;
-}
-
-let gemm: Gemm | null | undefined;
-
-/** The compiled module, or `undefined` where WebAssembly SIMD is unavailable. */
-export function wasmGemm(): Gemm | undefined {
-  if (gemm === undefined) {
-    try {
-      const bytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
-      const memory = new WebAssembly.Memory({ initial: 32 });
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
-        env: { memory },
-      });
-      gemm = { memory, sgemmAcc: instance.exports.sgemm_acc as Gemm["sgemmAcc"] };
-    } catch {
-      gemm = null;
-    }
-  }
-  return gemm ?? undefined;
-}
-
-/** Products smaller than this many multiply-adds stay in TypeScript (copies would dominate). */
+/** Products smaller than this many multiply-adds stay in TypeScript (calls would dominate). */
 export const WASM_MIN_WORK = 16 * 16 * 16;
 /** Products of at least this many multiply-adds (and 8 rows) are split between threads. */
 export const PARALLEL_MIN_WORK = 1 << 21;
+/** Floats of scratch `sgemm_acc` needs for `k` steps (SGEMM_SCRATCH in wasm/kernels.h). */
+export const sgemmScratch = (k: number): number => 4 * Math.max(k, 256) + 256 * 256 + 16;
+
+/**
+ * The byte address of `n` floats of `a` from element `off` in the heap: in place when `a` lives
+ * there, else copied (`copy`) or left unset into a new scratch block pushed on `temps`.
+ */
+export function place(
+  a: Float32Array,
+  off: number,
+  n: number,
+  copy: boolean,
+  temps: number[],
+): number | undefined {
+  const at = heapAddress(a);
+  if (at >= 0) return at + off * 4;
+  const s = scratch(n * 4);
+  if (s === undefined) return undefined;
+  temps.push(s[0]);
+  if (copy) heapF32().set(a.subarray(off, off + n), s[0] / 4);
+  return s[0];
+}
 
 /**
  * `c = A·B` in float32 for `A` `[m, k]` read at `a[aOff + i*aRow + t*aCol]` and `B` `[k, n]`
@@ -71,83 +56,30 @@ export function sgemm(
   cOff: number,
   accumulate = false,
 ): boolean {
-  const g = wasmGemm();
-  if (g === undefined) return false;
-  const job: Product = { m, n, k, a, aOff, aRow, aCol, b, bOff, c, cOff, accumulate };
-  const p = m >= 8 && m * n * k >= PARALLEL_MIN_WORK ? workerPool() : undefined;
-  if (p !== undefined) parallel(p, g, job);
-  else local(g, job);
-  return true;
-}
-
-/** One product's operands, as `sgemm` takes them. */
-interface Product {
-  m: number;
-  n: number;
-  k: number;
-  a: Float32Array;
-  aOff: number;
-  aRow: number;
-  aCol: number;
-  b: Float32Array;
-  bOff: number;
-  c: Float32Array;
-  cOff: number;
-  accumulate: boolean;
-}
-
-/** The product on the calling thread. */
-function local(g: Gemm, job: Product): void {
-  const { m, n, k, a, aOff, aRow, aCol, b, bOff, c, cOff, accumulate } = job;
-  const aSpan = (m - 1) * aRow + (k - 1) * aCol + 1;
-  // Scratch after C: A's row panel (4 x k, or 4 x KC) and B's column strips (KC x NC), with
-  // KC = NC = 256 (see wasm/gemm.c).
-  const floats = aSpan + k * n + m * n + 4 * Math.max(k, 256) + 256 * 256 + 16;
-  const need = BASE + floats * 4;
-  if (g.memory.buffer.byteLength < need) {
-    g.memory.grow(Math.ceil((need - g.memory.buffer.byteLength) / PAGE));
-  }
-  const heap = new Float32Array(g.memory.buffer);
-  const pa = BASE / 4;
-  const pb = pa + aSpan;
-  const pc = pb + k * n;
-  const pp = pc + m * n;
-  heap.set(a.subarray(aOff, aOff + aSpan), pa);
-  heap.set(b.subarray(bOff, bOff + k * n), pb);
-  if (accumulate) heap.set(c.subarray(cOff, cOff + m * n), pc);
-  else heap.fill(0, pc, pc + m * n);
-  g.sgemmAcc(m, n, k, pa * 4, aRow, aCol, pb * 4, pc * 4, pp * 4);
-  c.set(heap.subarray(pc, pc + m * n), cOff);
-}
-
-/** Rows `i0 .. i1` of `job` (a product of their own). */
-function rowsOf(job: Product, i0: number, i1: number): Product {
-  return { ...job, m: i1 - i0, aOff: job.aOff + i0 * job.aRow, cOff: job.cOff + i0 * job.n };
-}
-
-/**
- * The product split by rows of C: the calling thread takes the first block of rows, each worker
- * one of the next (multiples of 4, the micro-kernel's height), through the shared arena. A worker
- * that fails has its rows recomputed here.
- */
-function parallel(p: NonNullable<ReturnType<typeof workerPool>>, g: Gemm, job: Product): void {
-  const { m, n, k, a, aOff, aRow, aCol, b, bOff, c, cOff, accumulate } = job;
-  const rows = Math.ceil(m / (p.workers + 1) / 4) * 4;
-  const aSpan = (m - 1) * aRow + (k - 1) * aCol + 1;
-  const cBase = aSpan + k * n;
-  const data = arenaView(p, cBase + m * n);
-  data.set(a.subarray(aOff, aOff + aSpan), 0);
-  data.set(b.subarray(bOff, bOff + k * n), aSpan);
-  const jobs: [number, number, number][] = [];
-  for (let slot = 0, i0 = rows; slot < p.workers && i0 < m; slot++, i0 += rows) {
-    const i1 = Math.min(m, i0 + rows);
-    if (accumulate) data.set(c.subarray(cOff + i0 * n, cOff + i1 * n), cBase + i0 * n);
-    post(p, slot, [i1 - i0, n, k, i0 * aRow, aRow, aCol, aSpan, cBase + i0 * n, +accumulate]);
-    jobs.push([slot, i0, i1]);
-  }
-  local(g, rowsOf(job, 0, Math.min(rows, m)));
-  for (const [slot, i0, i1] of jobs) {
-    if (wait(p, slot)) c.set(data.subarray(cBase + i0 * n, cBase + i1 * n), cOff + i0 * n);
-    else local(g, rowsOf(job, i0, i1));
+  const heap = wasmHeap();
+  if (heap === undefined) return false;
+  const temps: number[] = [];
+  try {
+    const aSpan = (m - 1) * aRow + (k - 1) * aCol + 1;
+    const pa = place(a, aOff, aSpan, true, temps);
+    const pb = place(b, bOff, k * n, true, temps);
+    const cInHeap = heapAddress(c) >= 0;
+    if (cInHeap && !accumulate) c.fill(0, cOff, cOff + m * n);
+    const pc = place(c, cOff, m * n, accumulate, temps);
+    if (pa === undefined || pb === undefined || pc === undefined) return false;
+    if (!cInHeap && !accumulate) heapF32().fill(0, pc / 4, pc / 4 + m * n);
+    const parts = splitRange(m, 4, m >= 8 && m * n * k >= PARALLEL_MIN_WORK);
+    const panels = scratch(...parts.map(() => sgemmScratch(k) * 4));
+    if (panels === undefined) return false;
+    temps.push(...panels);
+    const tasks: Task[] = parts.map(([i0, i1], t) => ({
+      kernel: "sgemm_acc",
+      args: [i1 - i0, n, k, pa + i0 * aRow * 4, aRow, aCol, pb, pc + i0 * n * 4, panels[t]],
+    }));
+    runTasks(heap.kernels, tasks);
+    if (!cInHeap) c.set(heapF32().subarray(pc / 4, pc / 4 + m * n), cOff);
+    return true;
+  } finally {
+    freeScratch(temps);
   }
 }

@@ -1,30 +1,46 @@
 /**
- * A persistent pool of worker threads for the WebAssembly product: large products are split by
- * rows of C between the calling thread and the workers, each running the same kernel on its
- * rows, so results are the same run to run. Workers are `node:worker_threads` workers started
- * from source text (no file, network or other permission needed, so it works when fluxion is
- * imported from JSR), unref'd so they never keep a program alive, and driven through Atomics on
- * shared memory, so the synchronous CPU backend can wait for them.
+ * A persistent pool of worker threads for the WebAssembly kernels. Every worker instantiates the
+ * kernels over the heap's shared memory, so a task is just a kernel name and its integer
+ * arguments (addresses in the heap): large work is split into tasks, the calling thread runs the
+ * first and the workers the rest, each with the same kernel, so results are the same run to run.
+ * Workers are `node:worker_threads` workers started from source text (no file, network or other
+ * permission needed, so it works when fluxion is imported from JSR), unref'd so they never keep
+ * a program alive, and driven through Atomics, so the synchronous CPU backend can wait for them.
  *
  * @module
  */
 import { Worker } from "node:worker_threads";
-import { wasmBase64 } from "./gemm_wasm.ts";
+import { type Kernels, wasmHeap } from "./heap.ts";
 
-/** Control words per worker slot (16 Int32 each). */
+/** The kernels a task may run, by index in the control block. */
+const TASK_KERNELS = [
+  "sgemm_acc",
+  "conv2d_forward",
+  "conv2d_backward_input",
+  "conv2d_backward_filter",
+  "maxpool2d_f32",
+] as const;
+/** A kernel a task may run. */
+export type TaskKernel = typeof TASK_KERNELS[number];
+/** One piece of split work: a kernel and its arguments (at most 10 integers). */
+export interface Task {
+  readonly kernel: TaskKernel;
+  readonly args: readonly number[];
+}
+
+/** Control words per worker slot: sequence, done, ready, kernel, argument count, 10 args, failed. */
 const SLOT = 16;
-const SEQ = 0, DONE = 1, READY = 2, FAILED = 12;
+const SEQ = 0, DONE = 1, READY = 2, KERNEL = 3, NARGS = 4, ARGS = 5, FAILED = 15;
 
-/** The worker's program: compile the kernel, then serve products posted on its control slot. */
+/** The worker's program: instantiate the kernels over the shared memory, then serve tasks. */
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
-const { ctrlBuffer, arena, wasm, slot } = workerData;
+const { ctrlBuffer, memory, wasm, slot, names } = workerData;
 const bytes = Uint8Array.from(atob(wasm), (c) => c.charCodeAt(0));
-const memory = new WebAssembly.Memory({ initial: 32 });
-const sgemm = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
-  .exports.sgemm_acc;
+const kernelExports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
+  .exports;
+const kernels = names.map((n) => kernelExports[n]);
 const ctrl = new Int32Array(ctrlBuffer, slot * ${SLOT} * 4, ${SLOT});
-const BASE = 1 << 20;
 Atomics.store(ctrl, ${READY}, 1);
 Atomics.notify(ctrl, ${READY});
 let last = 0;
@@ -32,22 +48,7 @@ for (;;) {
   while (Atomics.load(ctrl, ${SEQ}) === last) Atomics.wait(ctrl, ${SEQ}, last);
   last = Atomics.load(ctrl, ${SEQ});
   try {
-    const [m, n, k, aOff, aRow, aCol, bOff, cOff, acc] = Array.from(ctrl.subarray(3, 12));
-    const data = new Float32Array(arena);
-    const aSpan = (m - 1) * aRow + (k - 1) * aCol + 1;
-    const floats = aSpan + k * n + m * n + 4 * Math.max(k, 256) + 65536 + 16;
-    const need = BASE + floats * 4;
-    if (memory.buffer.byteLength < need) {
-      memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
-    }
-    const heap = new Float32Array(memory.buffer);
-    const pa = BASE / 4, pb = pa + aSpan, pc = pb + k * n, pp = pc + m * n;
-    heap.set(data.subarray(aOff, aOff + aSpan), pa);
-    heap.set(data.subarray(bOff, bOff + k * n), pb);
-    if (acc) heap.set(data.subarray(cOff, cOff + m * n), pc);
-    else heap.fill(0, pc, pc + m * n);
-    sgemm(m, n, k, pa * 4, aRow, aCol, pb * 4, pc * 4, pp * 4);
-    data.set(heap.subarray(pc, pc + m * n), cOff);
+    kernels[ctrl[${KERNEL}]](...ctrl.subarray(${ARGS}, ${ARGS} + ctrl[${NARGS}]));
     Atomics.store(ctrl, ${FAILED}, 0);
   } catch (e) {
     Atomics.store(ctrl, ${FAILED}, 1);
@@ -59,7 +60,6 @@ for (;;) {
 
 interface Pool {
   ctrl: Int32Array;
-  arena: SharedArrayBuffer;
   workers: number;
   seq: number;
   threads: Worker[];
@@ -69,8 +69,9 @@ let pool: Pool | null | undefined;
 let requested: number | undefined;
 
 /**
- * Threads sharing large float32 products on the CPU backend now: the calling thread plus its
- * workers (1 until the first large product starts the pool, or where threads are unavailable).
+ * Threads sharing large work of the WebAssembly kernels on the CPU backend now: the calling
+ * thread plus its workers (1 until the first large product starts the pool, or where threads
+ * are unavailable).
  *
  * @example
  * ```ts
@@ -83,9 +84,9 @@ export function cpuThreads(): number {
 }
 
 /**
- * Sets how many threads share large float32 products on the CPU backend (1 keeps everything on
- * the calling thread; the default is one per core). Workers already started stop; products from
- * now on use the new count.
+ * Sets how many threads share large float32 work on the CPU backend (1 keeps everything on the
+ * calling thread; the default is one per core). Workers already started stop; work from now on
+ * uses the new count.
  *
  * @example
  * ```ts
@@ -104,27 +105,30 @@ export function setCpuThreads(n: number): void {
 }
 
 function start(): Pool | null {
+  const heap = wasmHeap();
   const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)
     ?.hardwareConcurrency ?? 1;
   const workers = Math.min((requested ?? cores) - 1, 15);
-  if (workers < 1) return null;
+  if (heap === undefined || workers < 1) return null;
   try {
     const ctrlBuffer = new SharedArrayBuffer(workers * SLOT * 4);
     const ctrl = new Int32Array(ctrlBuffer);
-    const arena = new (SharedArrayBuffer as unknown as new (
-      n: number,
-      o: { maxByteLength: number },
-    ) => SharedArrayBuffer)(1 << 20, { maxByteLength: 2 ** 31 });
     const threads: Worker[] = [];
     for (let slot = 0; slot < workers; slot++) {
       const w = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { ctrlBuffer, arena, wasm: wasmBase64, slot },
+        workerData: {
+          ctrlBuffer,
+          memory: heap.memory,
+          wasm: heap.module,
+          slot,
+          names: TASK_KERNELS,
+        },
       });
       w.unref();
       threads.push(w);
     }
-    // Wait (at most 2 s) until every worker has compiled its kernel.
+    // Wait (at most 2 s) until every worker has instantiated the kernels.
     const deadline = performance.now() + 2000;
     for (let slot = 0; slot < workers; slot++) {
       while (Atomics.load(ctrl, slot * SLOT + READY) !== 1) {
@@ -135,49 +139,64 @@ function start(): Pool | null {
         Atomics.wait(ctrl, slot * SLOT + READY, 0, 10);
       }
     }
-    return { ctrl, arena, workers, seq: 0, threads };
+    return { ctrl, workers, seq: 0, threads };
   } catch {
     return null;
   }
 }
 
-/** The pool, started on first use; `undefined` where threads are unavailable or not wanted. */
-export function workerPool(): Pool | undefined {
+/**
+ * Threads available for a split (the calling thread included): 1 where the pool is unavailable
+ * or unwanted. Starts the pool on first use.
+ */
+export function poolThreads(): number {
   if (pool === undefined) pool = start();
-  return pool ?? undefined;
-}
-
-/** A Float32Array over the shared arena, grown to at least `floats` elements. */
-export function arenaView(p: Pool, floats: number): Float32Array {
-  const bytes = floats * 4;
-  const sab = p.arena as SharedArrayBuffer & { grow(n: number): void; byteLength: number };
-  if (sab.byteLength < bytes) sab.grow(Math.ceil(bytes / 65536) * 65536);
-  return new Float32Array(p.arena);
+  return pool ? pool.workers + 1 : 1;
 }
 
 /**
- * Posts rows of a product to worker `slot`: `m` rows, `n` columns, `k` steps, with A at `aOff`
- * (strides aRow, aCol), B at `bOff` and C at `cOff` in the arena.
+ * Runs `tasks` at once, the first on the calling thread and the rest on workers (at most
+ * `poolThreads()` tasks), and returns when all are done. A task that fails on a worker is an
+ * error (its output may be partly written).
  */
-export function post(
-  p: Pool,
-  slot: number,
-  job: readonly [number, number, number, number, number, number, number, number, number],
-): void {
-  const base = slot * SLOT;
-  p.ctrl.set(job, base + 3);
-  Atomics.store(p.ctrl, base + SEQ, ++p.seq);
-  Atomics.notify(p.ctrl, base + SEQ);
+export function runTasks(kernels: Kernels, tasks: readonly Task[]): void {
+  const p = pool;
+  if (tasks.length > 1 && (!p || tasks.length > p.workers + 1)) {
+    throw new Error(`runTasks: ${tasks.length} tasks for ${cpuThreads()} threads`);
+  }
+  for (let i = 1; i < tasks.length; i++) {
+    const base = (i - 1) * SLOT, t = tasks[i];
+    p!.ctrl[base + KERNEL] = TASK_KERNELS.indexOf(t.kernel);
+    p!.ctrl[base + NARGS] = t.args.length;
+    p!.ctrl.set(t.args, base + ARGS);
+    Atomics.store(p!.ctrl, base + SEQ, ++p!.seq);
+    Atomics.notify(p!.ctrl, base + SEQ);
+  }
+  if (tasks.length > 0) (kernels[tasks[0].kernel] as (...a: number[]) => void)(...tasks[0].args);
+  let failed = false;
+  for (let i = 1; i < tasks.length; i++) {
+    const base = (i - 1) * SLOT;
+    const seq = Atomics.load(p!.ctrl, base + SEQ);
+    for (;;) {
+      const done = Atomics.load(p!.ctrl, base + DONE);
+      if (done === seq) break;
+      Atomics.wait(p!.ctrl, base + DONE, done);
+    }
+    failed ||= Atomics.load(p!.ctrl, base + FAILED) !== 0;
+  }
+  if (failed) {
+    throw new Error(`${tasks[0].kernel}: a worker thread of the CPU backend failed`);
+  }
 }
 
-/** Waits for worker `slot`'s last job; false if it failed. */
-export function wait(p: Pool, slot: number): boolean {
-  const base = slot * SLOT;
-  const seq = Atomics.load(p.ctrl, base + SEQ);
-  for (;;) {
-    const done = Atomics.load(p.ctrl, base + DONE);
-    if (done === seq) break;
-    Atomics.wait(p.ctrl, base + DONE, done);
-  }
-  return Atomics.load(p.ctrl, base + FAILED) === 0;
+/**
+ * Splits `[0, n)` into at most `poolThreads()` contiguous ranges of multiples of `unit` (the
+ * last takes the rest), or one range when `n` is too small to share.
+ */
+export function splitRange(n: number, unit: number, share: boolean): [number, number][] {
+  const threads = share ? poolThreads() : 1;
+  const size = Math.ceil(n / threads / unit) * unit;
+  const out: [number, number][] = [];
+  for (let i0 = 0; i0 < n; i0 += size) out.push([i0, Math.min(n, i0 + size)]);
+  return out;
 }

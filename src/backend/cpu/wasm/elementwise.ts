@@ -1,0 +1,126 @@
+/**
+ * Row loops of the float32 elementwise primitives on the WebAssembly SIMD kernels
+ * (`wasm/elementwise.c`), for operands that live in the WebAssembly heap. Each returns a loop
+ * with the TypeScript kernels' signature (offsets and strides in elements), or `undefined` when
+ * the op has no WebAssembly kernel or an operand lies elsewhere; short rows go to `fallback`,
+ * where a call into WebAssembly would cost more than it saves. Results are bit-identical to the
+ * TypeScript kernels'.
+ *
+ * @module
+ */
+import type { BinaryPrim, ComparePrim, UnaryPrim } from "../../../core/primitives.ts";
+import { heapAddress, wasmHeap } from "./heap.ts";
+
+/** `o[oo + i] = op(x[xo + i*xs], y[yo + i*ys])` for `i < n`, as in `cpu/elementwise.ts`. */
+export type Row<X, Y, O> = (
+  x: X,
+  xo: number,
+  xs: number,
+  y: Y,
+  yo: number,
+  ys: number,
+  o: O,
+  oo: number,
+  n: number,
+) => void;
+
+/** Rows shorter than this run in TypeScript. */
+const MIN_ROW = 16;
+
+const BINARY: Partial<Record<BinaryPrim, number>> = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  maximum: 4,
+  minimum: 5,
+};
+const COMPARE: Record<ComparePrim, number> = {
+  equal: 0,
+  notEqual: 1,
+  greater: 2,
+  greaterEqual: 3,
+  less: 4,
+  lessEqual: 5,
+};
+const UNARY: Partial<Record<UnaryPrim, number>> = {
+  neg: 0,
+  abs: 1,
+  sqrt: 2,
+  relu: 3,
+  floor: 4,
+  ceil: 5,
+  round: 6,
+};
+
+/** Byte addresses of `arrays` in the heap, or undefined if one lies elsewhere. */
+function addresses(...arrays: ArrayBufferView[]): number[] | undefined {
+  const out = arrays.map(heapAddress);
+  return out.every((a) => a >= 0) ? out : undefined;
+}
+
+/** The float32 row loop of binary `op` over heap operands `x`, `y` into `o`. */
+export function binaryRow<A extends Float32Array>(
+  op: BinaryPrim,
+  x: A,
+  y: A,
+  o: A,
+  fallback: Row<A, A, A>,
+): Row<A, A, A> | undefined {
+  const code = BINARY[op];
+  const heap = wasmHeap();
+  const at = addresses(x, y, o);
+  if (code === undefined || heap === undefined || at === undefined) return undefined;
+  const [px, py, po] = at, f = heap.kernels.binary_f32;
+  return (x, xo, xs, y, yo, ys, o, oo, n) => {
+    if (n < MIN_ROW || xs > 1 || ys > 1) fallback(x, xo, xs, y, yo, ys, o, oo, n);
+    else f(code, n, px + 4 * xo, xs, py + 4 * yo, ys, po + 4 * oo);
+  };
+}
+
+/** The row loop of comparison `op` over float32 heap operands into bool `o`. */
+export function compareRow<A extends Float32Array, O extends Uint8Array>(
+  op: ComparePrim,
+  x: A,
+  y: A,
+  o: O,
+  fallback: Row<A, A, O>,
+): Row<A, A, O> | undefined {
+  const heap = wasmHeap();
+  const at = addresses(x, y, o);
+  if (heap === undefined || at === undefined) return undefined;
+  const [px, py, po] = at, f = heap.kernels.compare_f32, code = COMPARE[op];
+  return (x, xo, xs, y, yo, ys, o, oo, n) => {
+    if (n < MIN_ROW || xs > 1 || ys > 1) fallback(x, xo, xs, y, yo, ys, o, oo, n);
+    else f(code, n, px + 4 * xo, xs, py + 4 * yo, ys, po + oo);
+  };
+}
+
+/**
+ * `o[i] = c[i] ? a[i] : b[i]` for `n` elements of equal-shaped float32 heap operands; false
+ * (having done nothing) when they are not all in the heap.
+ */
+export function whereF32(
+  c: Uint8Array,
+  a: Float32Array,
+  b: Float32Array,
+  o: Float32Array,
+): boolean {
+  const heap = wasmHeap();
+  const at = addresses(c, a, b, o);
+  if (heap === undefined || at === undefined || o.length < MIN_ROW) return false;
+  heap.kernels.where_f32(o.length, at[0], 1, at[1], 1, at[2], 1, at[3]);
+  return true;
+}
+
+/** `o = op(x)` elementwise for float32 heap arrays; false when `op` or an operand does not fit. */
+export function unaryF32(op: UnaryPrim, x: Float32Array, o: Float32Array): boolean {
+  const code = UNARY[op];
+  const heap = wasmHeap();
+  const at = addresses(x, o);
+  if (code === undefined || heap === undefined || at === undefined || o.length < MIN_ROW) {
+    return false;
+  }
+  heap.kernels.unary_f32(code, o.length, at[0], at[1]);
+  return true;
+}

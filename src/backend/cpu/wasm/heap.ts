@@ -1,0 +1,212 @@
+/**
+ * The CPU backend's WebAssembly heap: one shared `WebAssembly.Memory` that holds the storage of
+ * CPU tensors (typed-array views into it), so the WebAssembly kernels read and write tensors in
+ * place, on the calling thread and on every worker of the pool, with no copies. Blocks are
+ * allocated by size class and reused; a block is freed when its tensor is released (dispose,
+ * `scoped`) or, failing that, when its view is garbage-collected. When the heap is unavailable
+ * or full, storage falls back to ordinary typed arrays, which the kernels copy in and out.
+ *
+ * @module
+ */
+import { wasmBase64, wasmRelaxedBase64 } from "./kernels_wasm.ts";
+
+const PAGE = 65536;
+/** Bytes below this offset are never allocated (address 0 stays invalid). */
+const BASE = PAGE;
+/** Storage smaller than this stays on the JavaScript heap (the kernels' calls cost more). */
+export const MIN_HEAP_BYTES = 1024;
+/** The heap grows to at most this many bytes; later storage goes to the JavaScript heap. */
+const MAX_HEAP_BYTES = 2 ** 31;
+
+/** The kernels of `wasm/*.c`, by export name. */
+export interface Kernels {
+  sgemm_acc(...args: number[]): void;
+  conv2d_scratch(g: number): number;
+  conv2d_forward(...args: number[]): void;
+  conv2d_backward_input(...args: number[]): void;
+  conv2d_backward_filter(...args: number[]): void;
+  binary_f32(...args: number[]): void;
+  compare_f32(...args: number[]): void;
+  where_f32(...args: number[]): void;
+  unary_f32(...args: number[]): void;
+  sum_rows_f32(...args: number[]): void;
+  sum_cols_f32(...args: number[]): void;
+  f64_to_f32(...args: number[]): void;
+  maxpool2d_f32(...args: number[]): void;
+}
+
+/** The heap: its memory, the kernels instantiated over it, and which build they are. */
+export interface Heap {
+  readonly memory: WebAssembly.Memory;
+  readonly kernels: Kernels;
+  /** The module's bytes (base64), for workers to instantiate over the same memory. */
+  readonly module: string;
+  /** Whether the kernels use relaxed SIMD's fused multiply-add. */
+  readonly relaxed: boolean;
+}
+
+let heap: Heap | null | undefined;
+let buffer: ArrayBufferLike;
+let top = BASE;
+let used = 0;
+const free = new Map<number, number[]>();
+/** Offset of each live block -> its size class. */
+const live = new Map<number, number>();
+const collector = new FinalizationRegistry<number>((off) => freeBlock(off));
+
+function bytesOf(b64: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+function create(): Heap | null {
+  try {
+    const relaxedBytes = bytesOf(wasmRelaxedBase64);
+    const relaxed = WebAssembly.validate(relaxedBytes);
+    const bytes = relaxed ? relaxedBytes : bytesOf(wasmBase64);
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    buffer = memory.buffer;
+    return {
+      memory,
+      kernels: instance.exports as unknown as Kernels,
+      module: relaxed ? wasmRelaxedBase64 : wasmBase64,
+      relaxed,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The heap, created on first use; `undefined` where WebAssembly SIMD or shared memory is missing. */
+export function wasmHeap(): Heap | undefined {
+  if (heap === undefined) heap = create();
+  return heap ?? undefined;
+}
+
+/** The size class of `bytes`: multiples of 64 up to 4 KiB, then 4 steps per power of two. */
+function sizeClass(bytes: number): number {
+  if (bytes <= 4096) return Math.max(64, Math.ceil(bytes / 64) * 64);
+  const step = 2 ** (Math.floor(Math.log2(bytes)) - 2);
+  return Math.ceil(bytes / step) * step;
+}
+
+/** A block of `bytes` bytes (64-aligned) and whether it is fresh (zero), or -1 when full. */
+function allocBlock(bytes: number): [number, boolean] {
+  const h = wasmHeap();
+  if (h === undefined) return [-1, false];
+  const cls = sizeClass(bytes);
+  const reused = free.get(cls)?.pop();
+  let off: number;
+  if (reused !== undefined) off = reused;
+  else {
+    if (top + cls > MAX_HEAP_BYTES) return [-1, false];
+    const size = h.memory.buffer.byteLength;
+    if (top + cls > size) {
+      try {
+        h.memory.grow(Math.ceil((top + cls - size) / PAGE));
+      } catch {
+        return [-1, false];
+      }
+    }
+    off = top;
+    top += cls;
+  }
+  live.set(off, cls);
+  used += cls;
+  return [off, reused === undefined];
+}
+
+/** Returns block `off` to its size class (idempotent). */
+function freeBlock(off: number): void {
+  const cls = live.get(off);
+  if (cls === undefined) return;
+  live.delete(off);
+  used -= cls;
+  let list = free.get(cls);
+  if (list === undefined) free.set(cls, list = []);
+  list.push(off);
+}
+
+/** Buffers of the heap's memory that views were made on (one per size the memory has had). */
+const buffers = new WeakSet<ArrayBufferLike>();
+/** The block each heap view owns. */
+const owners = new WeakMap<ArrayBufferView, number>();
+
+/** The heap's current buffer (it changes when the memory grows; old views stay valid). */
+function heapBuffer(h: Heap): ArrayBufferLike {
+  if (buffer.byteLength !== h.memory.buffer.byteLength) buffer = h.memory.buffer;
+  buffers.add(buffer);
+  return buffer;
+}
+
+type ArrayCtor<T> = {
+  new (b: ArrayBufferLike, off: number, n: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+};
+
+/**
+ * A zero-filled view of `n` elements in the heap, freed by `releaseView` or when the view is
+ * collected; `undefined` when the heap cannot hold it or it is too small to be worth it.
+ */
+export function heapArray<T extends ArrayBufferView & { fill(v: number): T }>(
+  ctor: ArrayCtor<T>,
+  n: number,
+): T | undefined {
+  const bytes = n * ctor.BYTES_PER_ELEMENT;
+  if (bytes < MIN_HEAP_BYTES) return undefined;
+  const h = wasmHeap();
+  if (h === undefined) return undefined;
+  const [off, fresh] = allocBlock(bytes);
+  if (off < 0) return undefined;
+  const view = new ctor(heapBuffer(h), off, n);
+  if (!fresh) view.fill(0);
+  owners.set(view, off);
+  collector.register(view, off, view);
+  return view;
+}
+
+/** The byte address of `a` in the heap (it or the view it is part of), or -1 if elsewhere. */
+export function heapAddress(a: ArrayBufferView): number {
+  return buffers.has(a.buffer) ? a.byteOffset : -1;
+}
+
+/** Frees the block `a` owns, if it is a heap view (its tensor was released). */
+export function releaseView(a: ArrayBufferView): void {
+  const off = owners.get(a);
+  if (off === undefined) return;
+  owners.delete(a);
+  collector.unregister(a);
+  freeBlock(off);
+}
+
+/** Bytes of the heap in use by live blocks, and reserved by it in all. */
+export function heapStats(): { usedBytes: number; reservedBytes: number } {
+  return { usedBytes: used, reservedBytes: top - BASE };
+}
+
+/**
+ * Scratch blocks of the given byte sizes for one kernel call (their addresses), or `undefined`
+ * when the heap cannot hold them; free them with `freeScratch`. Contents are unspecified.
+ */
+export function scratch(...bytes: number[]): number[] | undefined {
+  const offs: number[] = [];
+  for (const b of bytes) {
+    const [off] = allocBlock(Math.max(b, 64));
+    if (off < 0) {
+      freeScratch(offs);
+      return undefined;
+    }
+    offs.push(off);
+  }
+  return offs;
+}
+
+/** Frees scratch blocks from `scratch`. */
+export function freeScratch(offs: readonly number[]): void {
+  for (const off of offs) freeBlock(off);
+}
+
+/** A Float32Array over the whole heap (for copies in and out of scratch). */
+export function heapF32(): Float32Array {
+  return new Float32Array(heapBuffer(wasmHeap()!));
+}

@@ -1,0 +1,136 @@
+// Elementwise float32 kernels over one row: unary math, binary arithmetic and comparisons with a
+// stride per operand (1 walks, 0 broadcasts one element), and `where`. The op codes match the
+// tables in src/backend/cpu/wasm/elementwise.ts. Results equal the TypeScript kernels' bit for
+// bit: each op is one correctly rounded IEEE operation, as float64 arithmetic rounded to float32
+// is for these ops.
+
+#include "kernels.h"
+
+enum { ADD, SUB, MUL, DIV, MAX, MIN };
+enum { EQ, NE, GT, GE, LT, LE };
+enum { NEG, ABS, SQRT, RELU, FLOOR, CEIL, ROUND };
+
+// One vector and one scalar version of each binary op.
+#define BINARY(OP, V, S)                                                            \
+  case OP:                                                                          \
+    if (xs == 1 && ys == 1) {                                                       \
+      for (; i + 4 <= n; i += 4) {                                                  \
+        v128_t a = wasm_v128_load(x + i), b = wasm_v128_load(y + i);                \
+        wasm_v128_store(o + i, V);                                                  \
+      }                                                                             \
+    } else if (xs == 1) {                                                           \
+      v128_t b = wasm_v128_load32_splat(y);                                         \
+      for (; i + 4 <= n; i += 4) {                                                  \
+        v128_t a = wasm_v128_load(x + i);                                           \
+        wasm_v128_store(o + i, V);                                                  \
+      }                                                                             \
+    } else if (ys == 1) {                                                           \
+      v128_t a = wasm_v128_load32_splat(x);                                         \
+      for (; i + 4 <= n; i += 4) {                                                  \
+        v128_t b = wasm_v128_load(y + i);                                           \
+        wasm_v128_store(o + i, V);                                                  \
+      }                                                                             \
+    }                                                                               \
+    for (; i < n; i++) {                                                            \
+      f32 a = x[i * xs], b = y[i * ys];                                             \
+      o[i] = S;                                                                     \
+    }                                                                               \
+    return;
+
+static f32 fmax_js(f32 a, f32 b) {
+  return wasm_f32x4_extract_lane(wasm_f32x4_max(wasm_f32x4_splat(a), wasm_f32x4_splat(b)), 0);
+}
+static f32 fmin_js(f32 a, f32 b) {
+  return wasm_f32x4_extract_lane(wasm_f32x4_min(wasm_f32x4_splat(a), wasm_f32x4_splat(b)), 0);
+}
+
+// o[i] = op(x[i*xs], y[i*ys]) for i < n; xs, ys are 0 or 1.
+EXPORT(binary_f32)
+void binary_f32(int op, int n, const f32* x, int xs, const f32* y, int ys, f32* o) {
+  int i = 0;
+  switch (op) {
+    BINARY(ADD, wasm_f32x4_add(a, b), a + b)
+    BINARY(SUB, wasm_f32x4_sub(a, b), a - b)
+    BINARY(MUL, wasm_f32x4_mul(a, b), a * b)
+    BINARY(DIV, wasm_f32x4_div(a, b), a / b)
+    BINARY(MAX, wasm_f32x4_max(a, b), fmax_js(a, b))
+    BINARY(MIN, wasm_f32x4_min(a, b), fmin_js(a, b))
+  }
+}
+
+// Four lane masks (all ones or zero) narrowed to sixteen bytes of 0 or 1.
+static v128_t bools(v128_t m0, v128_t m1, v128_t m2, v128_t m3) {
+  v128_t lo = wasm_i16x8_narrow_i32x4(m0, m1), hi = wasm_i16x8_narrow_i32x4(m2, m3);
+  return wasm_v128_and(wasm_i8x16_narrow_i16x8(lo, hi), wasm_i8x16_splat(1));
+}
+
+#define COMPARE(OP, V, S)                                                            \
+  case OP:                                                                           \
+    for (; i + 16 <= n && xs == 1 && ys == 1; i += 16) {                 \
+      v128_t m[4];                                                                   \
+      for (int q = 0; q < 4; q++) {                                                  \
+        v128_t a = wasm_v128_load(x + i + 4 * q), b = wasm_v128_load(y + i + 4 * q); \
+        m[q] = V;                                                                    \
+      }                                                                              \
+      wasm_v128_store(o + i, bools(m[0], m[1], m[2], m[3]));                         \
+    }                                                                                \
+    for (; i < n; i++) {                                                             \
+      f32 a = x[i * xs], b = y[i * ys];                                              \
+      o[i] = S;                                                                      \
+    }                                                                                \
+    return;
+
+// o[i] = op(x[i*xs], y[i*ys]) as 0 or 1 for i < n (vectorized when both operands walk).
+EXPORT(compare_f32)
+void compare_f32(int op, int n, const f32* x, int xs, const f32* y, int ys, u8* o) {
+  int i = 0;
+  switch (op) {
+    COMPARE(EQ, wasm_f32x4_eq(a, b), a == b)
+    COMPARE(NE, wasm_f32x4_ne(a, b), a != b)
+    COMPARE(GT, wasm_f32x4_gt(a, b), a > b)
+    COMPARE(GE, wasm_f32x4_ge(a, b), a >= b)
+    COMPARE(LT, wasm_f32x4_lt(a, b), a < b)
+    COMPARE(LE, wasm_f32x4_le(a, b), a <= b)
+  }
+}
+
+// o[i] = c[i*cs] ? a[i*as] : b[i*bs] for i < n; c holds 0 or 1.
+EXPORT(where_f32)
+void where_f32(int n, const u8* c, int cs, const f32* a, int as, const f32* b, int bs, f32* o) {
+  int i = 0;
+  if (cs == 1 && as == 1 && bs == 1) {
+    for (; i + 4 <= n; i += 4) {
+      v128_t m = wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(
+          wasm_v128_load32_zero(c + i)));
+      m = wasm_i32x4_ne(m, wasm_i32x4_splat(0));
+      wasm_v128_store(o + i, wasm_v128_bitselect(wasm_v128_load(a + i), wasm_v128_load(b + i), m));
+    }
+  }
+  for (; i < n; i++) o[i] = c[i * cs] ? a[i * as] : b[i * bs];
+}
+
+#define UNARY(OP, V, UNUSED)                                              \
+  case OP:                                                          \
+    for (; i + 4 <= n; i += 4) {                                    \
+      v128_t a = wasm_v128_load(x + i);                             \
+      wasm_v128_store(o + i, V);                                    \
+    }                                                               \
+    for (; i < n; i++) {                                            \
+      v128_t a = wasm_f32x4_splat(x[i]);                            \
+      o[i] = wasm_f32x4_extract_lane(V, 0);                         \
+    }                                                               \
+    return;
+
+// o[i] = op(x[i]) for i < n (ops whose float32 result is one IEEE operation).
+EXPORT(unary_f32) void unary_f32(int op, int n, const f32* x, f32* o) {
+  int i = 0;
+  switch (op) {
+    UNARY(NEG, wasm_f32x4_neg(a), 0)
+    UNARY(ABS, wasm_f32x4_abs(a), 0)
+    UNARY(SQRT, wasm_f32x4_sqrt(a), 0)
+    UNARY(RELU, wasm_f32x4_max(a, wasm_f32x4_splat(0)), 0)
+    UNARY(FLOOR, wasm_f32x4_floor(a), 0)
+    UNARY(CEIL, wasm_f32x4_ceil(a), 0)
+    UNARY(ROUND, wasm_f32x4_nearest(a), 0)
+  }
+}
