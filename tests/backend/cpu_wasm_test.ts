@@ -144,3 +144,31 @@ Deno.test("large products are split across worker threads: close to float64, ide
     setCpuThreads(navigator.hardwareConcurrency);
   }
 });
+
+Deno.test("the plain-SIMD and relaxed-SIMD (fused multiply-add) builds agree; Deno runs the relaxed one", async () => {
+  const { wasmBase64, wasmRelaxedBase64 } = await import(
+    "../../src/backend/cpu/wasm/kernels_wasm.ts"
+  );
+  assert.equal(wasmHeap()?.relaxed, true, "this Deno validates relaxed SIMD");
+  const [m, n, k] = [13, 19, 301];
+  const r = rng(42);
+  const a = Float32Array.from({ length: m * k }, r), b = Float32Array.from({ length: k * n }, r);
+  const results = [wasmBase64, wasmRelaxedBase64].map((b64) => {
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
+      .exports as { sgemm_acc: (...args: number[]) => void };
+    const heap = new Float32Array(memory.buffer);
+    const [pa, pb, pc, pp] = [1 << 14, 1 << 16, 1 << 18, 1 << 19];
+    heap.set(a, pa / 4);
+    heap.set(b, pb / 4);
+    kernels.sgemm_acc(m, n, k, pa, k, 1, pb, pc, pp);
+    return heap.slice(pc / 4, pc / 4 + m * n);
+  });
+  for (let i = 0; i < m * n; i++) {
+    assert.ok(
+      Math.abs(results[0][i] - results[1][i]) <= 1e-5 * (1 + Math.abs(results[0][i])),
+      `${i}`,
+    );
+  }
+});

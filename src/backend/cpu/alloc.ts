@@ -5,20 +5,41 @@
  * @module
  */
 import type { DType, TypedArray } from "../../core/dtype.ts";
-import { heapArray, releaseView } from "./wasm/heap.ts";
+import { heapAddress, heapArray, releaseView } from "./wasm/heap.ts";
 
-/** A new zero-filled array of `size` elements of `dtype`. */
-export function allocate(dtype: DType, size: number): TypedArray {
+/**
+ * A new array of `size` elements of `dtype`, zero-filled unless `zero` is false (for kernels that
+ * write every element).
+ */
+export function allocate(dtype: DType, size: number, zero = true): TypedArray {
   switch (dtype) {
     case "float32":
-      return heapArray(Float32Array, size) ?? new Float32Array(size);
+      return heapArray(Float32Array, size, zero) ?? new Float32Array(size);
     case "float64":
-      return heapArray(Float64Array, size) ?? new Float64Array(size);
+      return heapArray(Float64Array, size, zero) ?? new Float64Array(size);
     case "int32":
-      return heapArray(Int32Array, size) ?? new Int32Array(size);
+      return heapArray(Int32Array, size, zero) ?? new Int32Array(size);
     case "bool":
-      return heapArray(Uint8Array, size) ?? new Uint8Array(size);
+      return heapArray(Uint8Array, size, zero) ?? new Uint8Array(size);
   }
+}
+
+/** `data` moved into the heap (a copy) when it can hold it, else `data` itself. */
+export function adopt(data: TypedArray): TypedArray {
+  const ctor = data.constructor as new (n: number) => TypedArray;
+  if (heapAddress(data) >= 0) return data;
+  const copy = ctor === Float32Array
+    ? heapArray(Float32Array, data.length, false)
+    : ctor === Float64Array
+    ? heapArray(Float64Array, data.length, false)
+    : ctor === Int32Array
+    ? heapArray(Int32Array, data.length, false)
+    : ctor === Uint8Array
+    ? heapArray(Uint8Array, data.length, false)
+    : undefined;
+  if (copy === undefined) return data;
+  copy.set(data);
+  return copy;
 }
 
 /** Frees the heap block behind `storage` (a released tensor's), if it has one. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { type DType, type TypedArray } from "../../core/dtype.ts";
-import { allocate, release } from "./alloc.ts";
+import { adopt, allocate, release } from "./alloc.ts";
 import type { PrimName } from "../../core/primitives.ts";
 import { type Shape, sizeOf } from "../../core/shape.ts";
 import { uniformBits } from "../threefry.ts";
@@ -35,7 +35,7 @@ export const cpuBackend: Backend<TypedArray> = {
   dtypes: ["float32", "float64", "int32", "bool"],
   storageBytes: (storage: TypedArray) => storage.byteLength,
   release,
-  fromArray: (data: TypedArray) => data,
+  fromArray: adopt,
   read: (storage: TypedArray) => Promise.resolve(storage.slice()),
   readSync: (storage: TypedArray) => storage.slice(),
   run(prim, inputs, params, out) {

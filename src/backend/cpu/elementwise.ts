@@ -205,7 +205,7 @@ const isF32 = (...xs: A[]): boolean => xs.every((x) => x instanceof Float32Array
 function unaryKernel(op: UnaryPrim): CpuKernel<UnaryPrim> {
   const loop = UNARY[op];
   return ([x], _p, out) => {
-    const dst = allocate(out.dtype, x.storage.length);
+    const dst = allocate(out.dtype, x.storage.length, false);
     const simd = isF32(x.storage, dst) &&
       unaryF32(op, x.storage as Float32Array, dst as Float32Array);
     if (!simd) loop(x.storage, dst, dst.length);
@@ -217,7 +217,7 @@ function unaryKernel(op: UnaryPrim): CpuKernel<UnaryPrim> {
 function binaryKernel(op: BinaryPrim): CpuKernel<BinaryPrim> {
   return ([a, b], _p, out) => {
     const row = (out.dtype === "int32" && INT32[op]) || BINARY[op];
-    const dst = allocate(out.dtype, sizeOf(out.shape));
+    const dst = allocate(out.dtype, sizeOf(out.shape), false);
     const simd = isF32(a.storage, b.storage, dst)
       ? binaryRow(
         op,
@@ -233,7 +233,7 @@ function binaryKernel(op: BinaryPrim): CpuKernel<BinaryPrim> {
 
 function compareKernel(op: ComparePrim): CpuKernel<ComparePrim> {
   return ([a, b], _p, out) => {
-    const dst = allocate("bool", sizeOf(out.shape)) as Uint8Array;
+    const dst = allocate("bool", sizeOf(out.shape), false) as Uint8Array;
     const row = COMPARE[op];
     const simd = isF32(a.storage, b.storage)
       ? compareRow(op, a.storage as Float32Array, b.storage as Float32Array, dst, row)
@@ -244,7 +244,7 @@ function compareKernel(op: ComparePrim): CpuKernel<ComparePrim> {
 
 const whereKernel: CpuKernel<"where"> = ([c, a, b], _p, out) => {
   const shape = out.shape;
-  const dst = allocate(out.dtype, sizeOf(shape));
+  const dst = allocate(out.dtype, sizeOf(shape), false);
   const same = shapesEqual(c.shape, shape) && shapesEqual(a.shape, shape) &&
     shapesEqual(b.shape, shape);
   if (
@@ -273,7 +273,7 @@ const whereKernel: CpuKernel<"where"> = ([c, a, b], _p, out) => {
 
 const castKernel: CpuKernel<"cast"> = ([x], p) => {
   const src = x.storage;
-  const dst = allocate(p.dtype, src.length);
+  const dst = allocate(p.dtype, src.length, false);
   if (p.dtype === "bool") {
     for (let i = 0; i < src.length; i++) dst[i] = +(src[i] !== 0);
   } else if (p.dtype === "int32") {

@@ -17,7 +17,7 @@ export const matmulKernels: CpuKernelTable<"matmul"> = {
     const [m, n] = out.shape.slice(r - 2);
     const k = a.shape[r - 1];
     const batch = out.shape.slice(0, r - 2);
-    const dst = allocate(out.dtype, out.shape.reduce((x, y) => x * y, 1));
+    const dst = allocate(out.dtype, out.shape.reduce((x, y) => x * y, 1), false);
     const sa = broadcastStrides(a.shape.slice(0, r - 2), batch).map((s) => s * m * k);
     const sb = broadcastStrides(b.shape.slice(0, r - 2), batch).map((s) => s * k * n);
     if (m * n === 0) return dst;

@@ -56,7 +56,7 @@ export const movementKernels: CpuKernelTable<
       0,
       p.perm.map((a) => s[a]),
       out.shape,
-      allocate(x.dtype, x.storage.length),
+      allocate(x.dtype, x.storage.length, false),
     );
   },
   broadcastTo: ([x], _p, out) =>
@@ -65,13 +65,19 @@ export const movementKernels: CpuKernelTable<
       0,
       broadcastStrides(x.shape, out.shape),
       out.shape,
-      allocate(x.dtype, sizeOf(out.shape)),
+      allocate(x.dtype, sizeOf(out.shape), false),
     ),
   slice: ([x], p, out) => {
     const s = stridesOf(x.shape);
     const offset = p.starts.reduce((o, st, i) => o + st * s[i], 0);
     const strides = s.map((st, i) => st * p.steps[i]);
-    return stridedCopy(x.storage, offset, strides, out.shape, allocate(x.dtype, sizeOf(out.shape)));
+    return stridedCopy(
+      x.storage,
+      offset,
+      strides,
+      out.shape,
+      allocate(x.dtype, sizeOf(out.shape), false),
+    );
   },
   pad: ([x], p, out) => {
     const dst = allocate(x.dtype, sizeOf(out.shape));
@@ -100,7 +106,7 @@ export const movementKernels: CpuKernelTable<
     return dst;
   },
   concat: (xs: readonly CpuInput[], p, out) => {
-    const dst = allocate(out.dtype, sizeOf(out.shape));
+    const dst = allocate(out.dtype, sizeOf(out.shape), false);
     const [outer, total, inner] = around(out.shape, p.axis);
     let at = 0;
     for (const x of xs) {
@@ -115,7 +121,7 @@ export const movementKernels: CpuKernelTable<
   gather: ([x, idx], p, out) => {
     const [outer, n, inner] = around(x.shape, p.axis);
     const m = idx.shape[p.axis];
-    const dst = allocate(out.dtype, sizeOf(out.shape));
+    const dst = allocate(out.dtype, sizeOf(out.shape), false);
     const src = x.storage;
     const ix = idx.storage;
     for (let o = 0; o < outer; o++) {

@@ -5,9 +5,10 @@
  * @module
  */
 import { type TypedArray } from "../../core/dtype.ts";
-import { allocate } from "./alloc.ts";
+import { allocate, release } from "./alloc.ts";
 import type { PoolParams } from "../../core/primitives.ts";
 import type { CpuKernelTable } from "./kernel.ts";
+import { maxPoolF32 } from "./wasm/pool2d.ts";
 
 /** Sizes of one pooling: input planes `[planes, h, w]`, output `[planes, oh, ow]`. */
 interface PoolGeometry {
@@ -134,15 +135,31 @@ export const poolKernels: CpuKernelTable<
 > = {
   maxPool2d: ([x], p, out) => {
     const g = poolGeometry(x.shape, out.shape, p);
+    if (x.storage instanceof Float32Array) {
+      const n = g.planes * g.oh * g.ow;
+      const y = allocate(out.dtype, n, false) as Float32Array;
+      // The indices are scratch here; released at once rather than left to the collector.
+      const idx = allocate("int32", n, false) as Int32Array;
+      const ok = maxPoolF32(x.storage, g, idx, y);
+      release(idx);
+      if (ok) return y;
+    }
     const idx = maxArgmax(x.storage, g);
-    const y = allocate(out.dtype, idx.length);
+    const y = allocate(out.dtype, idx.length, false);
     const perPlane = g.oh * g.ow;
     for (let o = 0; o < idx.length; o++) {
       y[o] = x.storage[Math.floor(o / perPlane) * g.h * g.w + idx[o]];
     }
     return y;
   },
-  maxPool2dArgmax: ([x], p, out) => maxArgmax(x.storage, poolGeometry(x.shape, out.shape, p)),
+  maxPool2dArgmax: ([x], p, out) => {
+    const g = poolGeometry(x.shape, out.shape, p);
+    if (x.storage instanceof Float32Array) {
+      const idx = allocate("int32", g.planes * g.oh * g.ow, false) as Int32Array;
+      if (maxPoolF32(x.storage, g, idx)) return idx;
+    }
+    return maxArgmax(x.storage, g);
+  },
   avgPool2d: ([x], p, out) => {
     const y = allocate(out.dtype, size(out.shape));
     avgForward(x.storage, poolGeometry(x.shape, out.shape, p), p.countIncludePad, y);

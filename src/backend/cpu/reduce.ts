@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { allocate } from "./alloc.ts";
+import { allocate, release } from "./alloc.ts";
+import { sumF32 } from "./wasm/reduce.ts";
 import type { Shape } from "../../core/shape.ts";
 import { stridesOf } from "../../core/shape.ts";
 import type { CpuInput, CpuKernel, CpuKernelTable } from "./kernel.ts";
@@ -69,11 +70,16 @@ const minRow: FoldRow = (acc, ao, as, src, xo, xs, n) => {
 
 function reduceKernel(init: number, fold: FoldRow): CpuKernel<"sum" | "max" | "min"> {
   return ([x], p, out) => {
+    if (fold === sumRow && x.storage instanceof Float32Array) {
+      const dst = allocate(out.dtype, outSize(x, p.axes), false) as Float32Array;
+      if (sumF32(x.storage, x.shape, p.axes, dst)) return dst;
+      release(dst);
+    }
     // Accumulate in float64 whatever the dtype, so float32 sums lose less precision.
     const acc = new Float64Array(outSize(x, p.axes));
     if (init !== 0) acc.fill(init);
     reduceInto(x, p.axes, acc, fold);
-    const dst = allocate(out.dtype, acc.length);
+    const dst = allocate(out.dtype, acc.length, false);
     dst.set(acc);
     return dst;
   };

@@ -13,8 +13,8 @@ import { wasmBase64, wasmRelaxedBase64 } from "./kernels_wasm.ts";
 const PAGE = 65536;
 /** Bytes below this offset are never allocated (address 0 stays invalid). */
 const BASE = PAGE;
-/** Storage smaller than this stays on the JavaScript heap (the kernels' calls cost more). */
-export const MIN_HEAP_BYTES = 1024;
+/** Empty storage stays on the JavaScript heap; everything else goes to the WebAssembly heap. */
+const MIN_HEAP_BYTES = 1;
 /** The heap grows to at most this many bytes; later storage goes to the JavaScript heap. */
 const MAX_HEAP_BYTES = 2 ** 31;
 
@@ -145,12 +145,14 @@ type ArrayCtor<T> = {
 };
 
 /**
- * A zero-filled view of `n` elements in the heap, freed by `releaseView` or when the view is
- * collected; `undefined` when the heap cannot hold it or it is too small to be worth it.
+ * A view of `n` elements in the heap (zero-filled unless `zero` is false, when its contents are
+ * unspecified), freed by `releaseView` or when the view is collected; `undefined` when the heap
+ * is unavailable or cannot hold it, or `n` is 0.
  */
 export function heapArray<T extends ArrayBufferView & { fill(v: number): T }>(
   ctor: ArrayCtor<T>,
   n: number,
+  zero = true,
 ): T | undefined {
   const bytes = n * ctor.BYTES_PER_ELEMENT;
   if (bytes < MIN_HEAP_BYTES) return undefined;
@@ -159,7 +161,7 @@ export function heapArray<T extends ArrayBufferView & { fill(v: number): T }>(
   const [off, fresh] = allocBlock(bytes);
   if (off < 0) return undefined;
   const view = new ctor(heapBuffer(h), off, n);
-  if (!fresh) view.fill(0);
+  if (!fresh && zero) view.fill(0);
   owners.set(view, off);
   collector.register(view, off, view);
   return view;

@@ -1,0 +1,59 @@
+/**
+ * 2-D max pooling of float32 heap tensors on the WebAssembly kernel (`wasm/pool.c`), planes
+ * split between the threads of the pool. Picks the same winners as the TypeScript kernel.
+ *
+ * @module
+ */
+import { freeScratch, heapAddress, heapF32, scratch, wasmHeap } from "./heap.ts";
+import { runTasks, splitRange } from "./pool.ts";
+
+/** Pooling sizes in the order `wasm/pool.c` reads them. */
+export interface PoolWords {
+  readonly planes: number;
+  readonly h: number;
+  readonly w: number;
+  readonly oh: number;
+  readonly ow: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly pt: number;
+  readonly pl: number;
+}
+
+/** Work (window taps) above which planes are split between threads. */
+const PARALLEL_MIN_TAPS = 1 << 18;
+
+/**
+ * Writes each window's winner index into `idx` and (when given) its value into `y`; false
+ * (having done nothing) when an operand is not in the heap.
+ */
+export function maxPoolF32(
+  x: Float32Array,
+  g: PoolWords,
+  idx: Int32Array,
+  y?: Float32Array,
+): boolean {
+  const heap = wasmHeap();
+  const [px, pi] = [heapAddress(x), heapAddress(idx)];
+  const py = y ? heapAddress(y) : 0;
+  if (heap === undefined || px < 0 || pi < 0 || py < 0) return false;
+  const gs = scratch(11 * 4);
+  if (gs === undefined) return false;
+  try {
+    const { planes, h, w, oh, ow, kh, kw, sh, sw, pt, pl } = g;
+    new Int32Array(heapF32().buffer, gs[0], 11).set([planes, h, w, oh, ow, kh, kw, sh, sw, pt, pl]);
+    const share = planes * oh * ow * kh * kw >= PARALLEL_MIN_TAPS;
+    runTasks(
+      heap.kernels,
+      splitRange(planes, 1, share).map(([p0, p1]) => ({
+        kernel: "maxpool2d_f32",
+        args: [gs[0], p0, p1, px, py, pi],
+      })),
+    );
+    return true;
+  } finally {
+    freeScratch(gs);
+  }
+}

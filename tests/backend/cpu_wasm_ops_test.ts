@@ -1,0 +1,167 @@
+/**
+ * The CPU backend's WebAssembly kernels for elementwise ops, sums and max pooling, against the
+ * TypeScript kernels as oracle: the same ops in float64 (TypeScript loops), rounded to float32.
+ * Each elementwise op here is one correctly rounded IEEE operation, so float32 results must
+ * equal the rounded float64 ones bit for bit, NaN, infinities and signed zeros included; sums
+ * (float64 accumulators in both) agree to float32 rounding. Also: tensors live in the
+ * WebAssembly heap and are returned to it, so training keeps its heap use flat.
+ */
+import * as fx from "../../mod.ts";
+import { heapAddress, heapStats } from "../../src/backend/cpu/wasm/heap.ts";
+import { mulberry32 } from "../test_rng.ts";
+import assert from "node:assert/strict";
+
+/** float32 values with NaN, ±Infinity, ±0, ties for rounding and repeats mixed in. */
+function values(n: number, seed: number): Float32Array {
+  const u = mulberry32(seed);
+  const special = [NaN, Infinity, -Infinity, 0, -0, 2.5, -3.5, 1e-30, 7];
+  return Float32Array.from({ length: n }, () => {
+    const r = u();
+    return r < 0.08 ? special[Math.floor(u() * special.length)] : (u() - 0.5) * 20;
+  });
+}
+
+const t32 = (shape: number[], seed: number) =>
+  fx.tensor(values(shape.reduce((a, b) => a * b, 1), seed), { shape });
+const as64 = (t: fx.Tensor) => fx.cast(t, "float64");
+
+/** Bitwise equality of float32 results (any NaN equals any NaN). */
+function sameBits(got: fx.Tensor, want: fx.Tensor, what: string): void {
+  assert.deepEqual(got.shape, want.shape, what);
+  const g = got.dataSync() as Float32Array;
+  const w = fx.cast(want, "float32").dataSync() as Float32Array;
+  for (let i = 0; i < g.length; i++) {
+    const same = Object.is(g[i], w[i]) || (Number.isNaN(g[i]) && Number.isNaN(w[i]));
+    assert.ok(same, `${what}: element ${i} is ${g[i]}, expected ${w[i]}`);
+  }
+}
+
+const SHAPES: [number[], number[]][] = [
+  [[37, 41], [37, 41]], // equal shapes, lengths not multiples of 4 or 16
+  [[37, 41], [37, 1]], // broadcast rows
+  [[1, 41], [37, 41]], // broadcast columns
+  [[3, 5, 33], [33]], // a bias
+  [[64, 19], []], // a scalar
+  [[], [70]],
+];
+
+Deno.test("wasm binary ops equal float64 rounded to float32, broadcasting included", () => {
+  const ops = {
+    add: fx.add,
+    sub: fx.sub,
+    mul: fx.mul,
+    div: fx.div,
+    maximum: fx.maximum,
+    minimum: fx.minimum,
+  };
+  let seed = 1;
+  for (const [sa, sb] of SHAPES) {
+    const a = t32(sa, seed++), b = t32(sb, seed++);
+    assert.ok(heapAddress(a.storage as Float32Array) >= 0, "tensors live in the wasm heap");
+    for (const [name, op] of Object.entries(ops)) {
+      sameBits(op(a, b), op(as64(a), as64(b)), `${name} ${sa} ${sb}`);
+    }
+  }
+});
+
+Deno.test("wasm comparisons and where equal the float64 results", () => {
+  const ops = {
+    equal: fx.equal,
+    notEqual: fx.notEqual,
+    greater: fx.greater,
+    greaterEqual: fx.greaterEqual,
+    less: fx.less,
+    lessEqual: fx.lessEqual,
+  };
+  let seed = 50;
+  for (const [sa, sb] of SHAPES) {
+    // Few distinct values, so equal pairs occur.
+    const a = fx.floor(fx.mul(t32(sa, seed++), 0.2)), b = fx.floor(fx.mul(t32(sb, seed++), 0.2));
+    for (const [name, op] of Object.entries(ops)) {
+      assert.deepEqual(op(a, b).dataSync(), op(as64(a), as64(b)).dataSync(), `${name} ${sa} ${sb}`);
+    }
+  }
+  const c = fx.greater(t32([45, 7], 60), 0);
+  const [x, y] = [t32([45, 7], 61), t32([45, 7], 62)];
+  sameBits(fx.where(c, x, y), fx.where(c, as64(x), as64(y)), "where");
+});
+
+Deno.test("wasm unary ops equal float64 rounded to float32", () => {
+  const x = t32([1001], 70);
+  const ops = {
+    neg: fx.neg,
+    abs: fx.abs,
+    sqrt: fx.sqrt,
+    relu: fx.relu,
+    floor: fx.floor,
+    ceil: fx.ceil,
+    round: fx.round,
+  };
+  for (const [name, op] of Object.entries(ops)) sameBits(op(x), op(as64(x)), name);
+});
+
+Deno.test("wasm sums over suffix, prefix, middle and both-ends axes agree with float64", () => {
+  const x = fx.random.normal(fx.random.key(3), [6, 5, 7, 9]);
+  for (const axes of [[3], [2, 3], [0], [0, 1], [1], [1, 2], [0, 2, 3], [0, 3], [0, 1, 2, 3]]) {
+    const got = fx.sum(x, { axis: axes }).dataSync();
+    const want = fx.sum(as64(x), { axis: axes }).dataSync();
+    assert.equal(got.length, want.length);
+    for (let i = 0; i < got.length; i++) {
+      assert.ok(Math.abs(got[i] - want[i]) <= 1e-6 * (1 + Math.abs(want[i])), `${axes}: ${i}`);
+    }
+  }
+});
+
+Deno.test("wasm max pooling picks the TypeScript kernel's winners (ties, NaN, padding, stride)", () => {
+  // Few distinct values make ties; NaN windows must win with their first NaN.
+  const x = fx.floor(fx.mul(t32([2, 3, 13, 11], 80), 0.3));
+  for (const opts of [{}, { stride: 1 }, { padding: 1 }, { stride: [3, 2], padding: [1, 0] }]) {
+    const f = (t: fx.Tensor) => fx.maxPool2d(t, 3, opts as fx.Pool2dOptions);
+    sameBits(f(x), f(as64(x)), `maxPool2d ${JSON.stringify(opts)}`);
+    const g = fx.random.normal(fx.random.key(4), f(x).shape);
+    const dx = fx.grad((t: fx.Tensor) => fx.sum(fx.mul(f(t), fx.cast(g, t.dtype))));
+    // The same winners get the gradient; overlapping windows add in float32 there.
+    const got = dx(x).dataSync(), want = dx(as64(x)).dataSync();
+    for (let i = 0; i < got.length; i++) {
+      assert.equal(got[i] === 0, want[i] === 0, `gradient ${JSON.stringify(opts)}: winner ${i}`);
+      assert.ok(Math.abs(got[i] - want[i]) <= 1e-6 * (1 + Math.abs(want[i])), `gradient ${i}`);
+    }
+  }
+});
+
+Deno.test("training returns tensors to the wasm heap: its use stays flat over steps", () => {
+  const net = fx.nn.sequential({
+    fc1: fx.nn.linear(64, 32),
+    act: fx.nn.relu(),
+    fc2: fx.nn.linear(32, 10),
+  });
+  const x = fx.random.normal(fx.random.key(5), [128, 64]);
+  const y = fx.random.randint(fx.random.key(6), [128], 0, 10);
+  const opt = fx.optim.adam({ lr: 1e-2 });
+  const step = fx.scoped((p: fx.nn.Params, s: ReturnType<typeof opt.init>) => {
+    const [l, g] = fx.valueAndGrad((q: fx.nn.Params) => fx.losses.crossEntropy(net.apply(q, x), y))(
+      p,
+    );
+    const [u, s2] = opt.update(g, s, p);
+    return { params: fx.optim.applyUpdates(p, u), state: s2, loss: l };
+  }, { donate: [0, 1] });
+  let params = net.init(fx.random.key(7), [128, 64]).params;
+  let state = opt.init(params);
+  const used: number[] = [];
+  let first = 0, last = 0;
+  for (let i = 0; i < 60; i++) {
+    const r = step(params, state);
+    params = r.params;
+    state = r.state;
+    if (i === 0) first = r.loss.dataSync()[0];
+    last = r.loss.dataSync()[0];
+    fx.dispose(r.loss);
+    used.push(heapStats().usedBytes);
+  }
+  assert.ok(last < first, `the loss falls (${first} -> ${last})`);
+  assert.equal(
+    used[59],
+    used[9],
+    `heap bytes in use after step 10 and step 60: ${used[9]}, ${used[59]}`,
+  );
+});
