@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type DType, type TypedArray } from "../../core/dtype.ts";
+import type { DType, TypedArray } from "../../core/dtype.ts";
 import { adopt, allocate, release } from "./alloc.ts";
 import type { PrimName } from "../../core/primitives.ts";
 import { type Shape, sizeOf } from "../../core/shape.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { type TypedArray } from "../../core/dtype.ts";
+import type { TypedArray } from "../../core/dtype.ts";
 import { allocate } from "./alloc.ts";
 import type { BinaryPrim, ComparePrim, UnaryPrim } from "../../core/primitives.ts";
 import { broadcastStrides, fmtShape, shapesEqual, sizeOf } from "../../core/shape.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type TypedArray } from "../../core/dtype.ts";
+import type { TypedArray } from "../../core/dtype.ts";
 import { allocate } from "./alloc.ts";
 import { broadcastStrides, fmtShape, type Shape, sizeOf, stridesOf } from "../../core/shape.ts";
 import type { CpuInput, CpuKernelTable } from "./kernel.ts";

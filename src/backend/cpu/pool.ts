@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type TypedArray } from "../../core/dtype.ts";
+import type { TypedArray } from "../../core/dtype.ts";
 import { allocate, release } from "./alloc.ts";
 import type { PoolParams } from "../../core/primitives.ts";
 import type { CpuKernelTable } from "./kernel.ts";
