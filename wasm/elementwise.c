@@ -94,19 +94,56 @@ void compare_f32(int op, int n, const f32* x, int xs, const f32* y, int ys, u8* 
   }
 }
 
-// o[i] = c[i*cs] ? a[i*as] : b[i*bs] for i < n; c holds 0 or 1.
+// Four lanes of all ones where c[0..4) is nonzero.
+static v128_t mask4(const u8* c) {
+  v128_t m = wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(c)));
+  return wasm_i32x4_ne(m, wasm_i32x4_splat(0));
+}
+
+// o[i] = c[i*cs] ? a[i*as] : b[i*bs] for i < n; c holds 0 or 1. Vectorized when c walks and
+// each of a, b walks or is one broadcast value (a ReLU gradient selects against a scalar 0).
 EXPORT(where_f32)
 void where_f32(int n, const u8* c, int cs, const f32* a, int as, const f32* b, int bs, f32* o) {
   int i = 0;
-  if (cs == 1 && as == 1 && bs == 1) {
+  if (cs == 1 && as <= 1 && bs <= 1) {
+    v128_t av = wasm_v128_load32_splat(a), bv = wasm_v128_load32_splat(b);
     for (; i + 4 <= n; i += 4) {
-      v128_t m = wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(
-          wasm_v128_load32_zero(c + i)));
-      m = wasm_i32x4_ne(m, wasm_i32x4_splat(0));
-      wasm_v128_store(o + i, wasm_v128_bitselect(wasm_v128_load(a + i), wasm_v128_load(b + i), m));
+      v128_t x = as ? wasm_v128_load(a + i) : av, y = bs ? wasm_v128_load(b + i) : bv;
+      wasm_v128_store(o + i, wasm_v128_bitselect(x, y, mask4(c + i)));
     }
   }
   for (; i < n; i++) o[i] = c[i * cs] ? a[i * as] : b[i * bs];
+}
+
+// dst[b, j, i] = src[b, i, j] for a batch of rows x cols matrices, in 4 x 4 tiles transposed in
+// registers (edges one element at a time).
+EXPORT(transpose_f32)
+void transpose_f32(int batch, int rows, int cols, const f32* src, f32* dst) {
+  for (int bt = 0; bt < batch; bt++) {
+    const f32* s = src + bt * rows * cols;
+    f32* d = dst + bt * rows * cols;
+    int i = 0;
+    for (; i + 4 <= rows; i += 4) {
+      int j = 0;
+      for (; j + 4 <= cols; j += 4) {
+        v128_t r0 = wasm_v128_load(s + i * cols + j), r1 = wasm_v128_load(s + (i + 1) * cols + j);
+        v128_t r2 = wasm_v128_load(s + (i + 2) * cols + j);
+        v128_t r3 = wasm_v128_load(s + (i + 3) * cols + j);
+        v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+        v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+        wasm_v128_store(d + j * rows + i, wasm_i64x2_shuffle(t0, t2, 0, 2));
+        wasm_v128_store(d + (j + 1) * rows + i, wasm_i64x2_shuffle(t0, t2, 1, 3));
+        wasm_v128_store(d + (j + 2) * rows + i, wasm_i64x2_shuffle(t1, t3, 0, 2));
+        wasm_v128_store(d + (j + 3) * rows + i, wasm_i64x2_shuffle(t1, t3, 1, 3));
+      }
+      for (; j < cols; j++) {
+        for (int q = 0; q < 4; q++) d[j * rows + i + q] = s[(i + q) * cols + j];
+      }
+    }
+    for (; i < rows; i++) {
+      for (int j = 0; j < cols; j++) d[j * rows + i] = s[i * cols + j];
+    }
+  }
 }
 
 #define UNARY(OP, V, UNUSED)                                              \

@@ -165,3 +165,18 @@ Deno.test("training returns tensors to the wasm heap: its use stays flat over st
     `heap bytes in use after step 10 and step 60: ${used[9]}, ${used[59]}`,
   );
 });
+
+Deno.test("wasm transposes of the last two axes and broadcast where equal the float64 results", () => {
+  for (const shape of [[37, 41], [3, 9, 5], [2, 1, 4, 8], [64, 3]]) {
+    const x = t32(shape, shape.length * 7);
+    const r = shape.length;
+    const perm = [...Array(r).keys()].map((i) => (i === r - 2 ? r - 1 : i === r - 1 ? r - 2 : i));
+    sameBits(fx.transpose(x, perm), fx.transpose(as64(x), perm), `transpose ${shape}`);
+  }
+  const c = fx.greater(t32([6, 35], 90), 0);
+  const x = t32([6, 35], 91);
+  for (const other of [fx.zeros([]), t32([35], 92), t32([6, 1], 93)]) {
+    sameBits(fx.where(c, x, other), fx.where(c, as64(x), as64(other)), `where ${other.shape}`);
+    sameBits(fx.where(c, other, x), fx.where(c, as64(other), as64(x)), `where ${other.shape}'`);
+  }
+});

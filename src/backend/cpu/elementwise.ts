@@ -15,7 +15,7 @@ import type { BinaryPrim, ComparePrim, UnaryPrim } from "../../core/primitives.t
 import { broadcastStrides, fmtShape, shapesEqual, sizeOf } from "../../core/shape.ts";
 import type { CpuInput, CpuKernel, CpuKernelTable } from "./kernel.ts";
 import { forEachRow } from "./strided.ts";
-import { binaryRow, compareRow, unaryF32, whereF32 } from "./wasm/elementwise.ts";
+import { binaryRow, compareRow, unaryF32, whereRow } from "./wasm/elementwise.ts";
 
 type A = TypedArray;
 /** `o[i] = op(x[i])` for `i < n`. */
@@ -245,23 +245,16 @@ function compareKernel(op: ComparePrim): CpuKernel<ComparePrim> {
 const whereKernel: CpuKernel<"where"> = ([c, a, b], _p, out) => {
   const shape = out.shape;
   const dst = allocate(out.dtype, sizeOf(shape), false);
-  const same = shapesEqual(c.shape, shape) && shapesEqual(a.shape, shape) &&
-    shapesEqual(b.shape, shape);
-  if (
-    same && isF32(a.storage, b.storage, dst) &&
-    whereF32(
-      c.storage as Uint8Array,
-      a.storage as Float32Array,
-      b.storage as Float32Array,
-      dst as Float32Array,
-    )
-  ) return dst;
   const strides = [c, a, b].map((t) => broadcastStrides(t.shape, shape));
   const cv = c.storage, av = a.storage, bv = b.storage;
+  const simd = isF32(av, bv, dst)
+    ? whereRow(cv as Uint8Array, av as Float32Array, bv as Float32Array, dst as Float32Array)
+    : undefined;
   // Select without a branch: bool storage holds exactly 0 or 1, so it indexes a two-slot buffer
   // (exact for every dtype's values); a `c ? a : b` mispredicts on real masks (3x slower).
   const pick = new Float64Array(2);
   forEachRow(shape, strides, (o, [oc, oa, ob], n, [ic, ia, ib]) => {
+    if (simd && n >= 16 && ic === 1 && ia <= 1 && ib <= 1) return simd(oc, oa, ia, ob, ib, o, n);
     for (let i = 0; i < n; i++) {
       pick[0] = bv[ob + i * ib];
       pick[1] = av[oa + i * ia];

@@ -6,7 +6,8 @@
  * @module
  */
 import type { TypedArray } from "../../core/dtype.ts";
-import { allocate } from "./alloc.ts";
+import { allocate, release } from "./alloc.ts";
+import { transposeF32 } from "./wasm/elementwise.ts";
 import { broadcastStrides, fmtShape, type Shape, sizeOf, stridesOf } from "../../core/shape.ts";
 import type { CpuInput, CpuKernelTable } from "./kernel.ts";
 import { forEachRow } from "./strided.ts";
@@ -50,6 +51,19 @@ export const movementKernels: CpuKernelTable<
 > = {
   reshape: ([x]) => x.storage,
   transpose: ([x], p, out) => {
+    const r = p.perm.length;
+    // Swapping the last two axes of float32 heap data: 4 x 4 tiles in WebAssembly SIMD.
+    if (
+      r >= 2 && x.storage instanceof Float32Array && p.perm[r - 2] === r - 1 &&
+      p.perm[r - 1] === r - 2 && p.perm.slice(0, r - 2).every((a, i) => a === i)
+    ) {
+      const dst = allocate(x.dtype, x.storage.length, false) as Float32Array;
+      const [rows, cols] = x.shape.slice(r - 2);
+      if (transposeF32(x.storage, dst, x.storage.length / (rows * cols || 1), rows, cols)) {
+        return dst;
+      }
+      release(dst);
+    }
     const s = stridesOf(x.shape);
     return stridedCopy(
       x.storage,

@@ -97,19 +97,37 @@ export function compareRow<A extends Float32Array, O extends Uint8Array>(
 }
 
 /**
- * `o[i] = c[i] ? a[i] : b[i]` for `n` elements of equal-shaped float32 heap operands; false
- * (having done nothing) when they are not all in the heap.
+ * `o[oo + i] = c[oc + i] ? a[oa + i*as] : b[ob + i*bs]` for `i < n` over float32 heap operands
+ * (`as`, `bs` 0 or 1), or `undefined` when an operand lies elsewhere.
  */
-export function whereF32(
+export function whereRow(
   c: Uint8Array,
   a: Float32Array,
   b: Float32Array,
   o: Float32Array,
-): boolean {
+):
+  | ((oc: number, oa: number, as: number, ob: number, bs: number, oo: number, n: number) => void)
+  | undefined {
   const heap = wasmHeap();
   const at = addresses(c, a, b, o);
-  if (heap === undefined || at === undefined || o.length < MIN_ROW) return false;
-  heap.kernels.where_f32(o.length, at[0], 1, at[1], 1, at[2], 1, at[3]);
+  if (heap === undefined || at === undefined) return undefined;
+  const [pc, pa, pb, po] = at, f = heap.kernels.where_f32;
+  return (oc, oa, as, ob, bs, oo, n) =>
+    f(n, pc + oc, 1, pa + 4 * oa, as, pb + 4 * ob, bs, po + 4 * oo);
+}
+
+/** `dst[b, j, i] = src[b, i, j]` for float32 heap arrays; false when one lies elsewhere. */
+export function transposeF32(
+  src: Float32Array,
+  dst: Float32Array,
+  batch: number,
+  rows: number,
+  cols: number,
+): boolean {
+  const heap = wasmHeap();
+  const at = addresses(src, dst);
+  if (heap === undefined || at === undefined) return false;
+  heap.kernels.transpose_f32(batch, rows, cols, at[0], at[1]);
   return true;
 }
 

@@ -28,6 +28,7 @@ export interface Kernels {
   binary_f32(...args: number[]): void;
   compare_f32(...args: number[]): void;
   where_f32(...args: number[]): void;
+  transpose_f32(...args: number[]): void;
   unary_f32(...args: number[]): void;
   sum_rows_f32(...args: number[]): void;
   sum_cols_f32(...args: number[]): void;
