@@ -115,32 +115,37 @@ void where_f32(int n, const u8* c, int cs, const f32* a, int as, const f32* b, i
   for (; i < n; i++) o[i] = c[i * cs] ? a[i * as] : b[i * bs];
 }
 
-// dst[b, j, i] = src[b, i, j] for a batch of rows x cols matrices, in 4 x 4 tiles transposed in
-// registers (edges one element at a time).
+// One 4 x 4 tile: rows i..i+4 of s (cols apart) to columns i..i+4 of d (rows apart).
+static void tile4(const f32* s, int cols, f32* d, int rows) {
+  v128_t r0 = wasm_v128_load(s), r1 = wasm_v128_load(s + cols);
+  v128_t r2 = wasm_v128_load(s + 2 * cols), r3 = wasm_v128_load(s + 3 * cols);
+  v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+  v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  wasm_v128_store(d, wasm_i64x2_shuffle(t0, t2, 0, 2));
+  wasm_v128_store(d + rows, wasm_i64x2_shuffle(t0, t2, 1, 3));
+  wasm_v128_store(d + 2 * rows, wasm_i64x2_shuffle(t1, t3, 0, 2));
+  wasm_v128_store(d + 3 * rows, wasm_i64x2_shuffle(t1, t3, 1, 3));
+}
+
+// dst[b, j, i] = src[b, i, j] for a batch of rows x cols matrices: bands of 16 rows, so each
+// 4 x 4 tile (transposed in registers) fills a quarter of a cache line of four output rows and
+// the band's four tiles fill whole lines; edges one element at a time.
 EXPORT(transpose_f32)
 void transpose_f32(int batch, int rows, int cols, const f32* src, f32* dst) {
   for (int bt = 0; bt < batch; bt++) {
     const f32* s = src + bt * rows * cols;
     f32* d = dst + bt * rows * cols;
-    int i = 0;
-    for (; i + 4 <= rows; i += 4) {
-      int j = 0;
-      for (; j + 4 <= cols; j += 4) {
-        v128_t r0 = wasm_v128_load(s + i * cols + j), r1 = wasm_v128_load(s + (i + 1) * cols + j);
-        v128_t r2 = wasm_v128_load(s + (i + 2) * cols + j);
-        v128_t r3 = wasm_v128_load(s + (i + 3) * cols + j);
-        v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
-        v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-        wasm_v128_store(d + j * rows + i, wasm_i64x2_shuffle(t0, t2, 0, 2));
-        wasm_v128_store(d + (j + 1) * rows + i, wasm_i64x2_shuffle(t0, t2, 1, 3));
-        wasm_v128_store(d + (j + 2) * rows + i, wasm_i64x2_shuffle(t1, t3, 0, 2));
-        wasm_v128_store(d + (j + 3) * rows + i, wasm_i64x2_shuffle(t1, t3, 1, 3));
+    int full = rows / 4 * 4, fullc = cols / 4 * 4;
+    for (int i0 = 0; i0 < full; i0 += 16) {
+      int i1 = i0 + 16 < full ? i0 + 16 : full;
+      for (int j = 0; j < fullc; j += 4) {
+        for (int i = i0; i < i1; i += 4) tile4(s + i * cols + j, cols, d + j * rows + i, rows);
       }
-      for (; j < cols; j++) {
-        for (int q = 0; q < 4; q++) d[j * rows + i + q] = s[(i + q) * cols + j];
+      for (int j = fullc; j < cols; j++) {
+        for (int i = i0; i < i1; i++) d[j * rows + i] = s[i * cols + j];
       }
     }
-    for (; i < rows; i++) {
+    for (int i = full; i < rows; i++) {
       for (int j = 0; j < cols; j++) d[j * rows + i] = s[i * cols + j];
     }
   }

@@ -46,3 +46,25 @@ void maxpool2d_f32(const int* g, int p0, int p1, const f32* x, f32* y, int* idx)
     }
   }
 }
+
+// dst[(o*n + idx[(o*m + j)*inner + i])*inner + i] += upd[(o*m + j)*inner + i]: scatterAdd of
+// float32 updates with int32 indices along the middle axis, in the TypeScript kernel's order
+// (the max-pooling gradient); negative indices count from the end. Returns -1, or the position
+// in idx of the first index outside [-n, n), having stopped there.
+EXPORT(scatter_add_f32)
+int scatter_add_f32(int outer, int n, int m, int inner, const int* idx, const f32* upd,
+                    f32* dst) {
+  for (int o = 0; o < outer; o++) {
+    f32* d = dst + o * n * inner;
+    for (int j = 0; j < m; j++) {
+      int b = (o * m + j) * inner;
+      for (int i = 0; i < inner; i++) {
+        int k = idx[b + i];
+        if (k < 0) k += n;  // negative indices count from the end, as in the TypeScript kernel
+        if (k < 0 || k >= n) return b + i;
+        d[k * inner + i] += upd[b + i];
+      }
+    }
+  }
+  return -1;
+}

@@ -180,3 +180,30 @@ Deno.test("wasm transposes of the last two axes and broadcast where equal the fl
     sameBits(fx.where(c, other, x), fx.where(c, as64(other), as64(x)), `where ${other.shape}'`);
   }
 });
+
+Deno.test("wasm scatterAdd (repeated indices, any axis) matches float64 and names a bad index", () => {
+  const base = t32([4, 9, 3], 100);
+  const u = mulberry32(101);
+  for (const axis of [0, 1, 2]) {
+    const shape = [4, 9, 3];
+    shape[axis] = 5;
+    const n = [4, 9, 3][axis];
+    const size = shape[0] * shape[1] * shape[2];
+    const idx = fx.tensor(Int32Array.from({ length: size }, () => Math.floor(u() * 2 * n) - n), {
+      shape,
+    });
+    const upd = fx.random.normal(fx.random.key(axis), shape);
+    const got = fx.scatterAdd(base, idx, upd, axis).dataSync();
+    const want = fx.scatterAdd(as64(base), idx, as64(upd), axis).dataSync();
+    for (let i = 0; i < got.length; i++) {
+      const ok = Object.is(got[i], want[i]) || Number.isNaN(got[i]) && Number.isNaN(want[i]) ||
+        Math.abs(got[i] - want[i]) <= 1e-6 * (1 + Math.abs(want[i]));
+      assert.ok(ok, `axis ${axis}: ${i} ${got[i]} vs ${want[i]}`);
+    }
+  }
+  const bad = fx.tensor([[0, 1, 9]], { dtype: "int32" });
+  assert.throws(
+    () => fx.scatterAdd(fx.zeros([1, 4]), bad, fx.ones([1, 3]), 1),
+    /scatterAdd: index 9 is out of range/,
+  );
+});

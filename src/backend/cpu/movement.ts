@@ -8,6 +8,7 @@
 import type { TypedArray } from "../../core/dtype.ts";
 import { allocate, release } from "./alloc.ts";
 import { transposeF32 } from "./wasm/elementwise.ts";
+import { scatterAddF32 } from "./wasm/pool2d.ts";
 import { broadcastStrides, fmtShape, type Shape, sizeOf, stridesOf } from "../../core/shape.ts";
 import type { CpuInput, CpuKernelTable } from "./kernel.ts";
 import { forEachRow } from "./strided.ts";
@@ -152,9 +153,19 @@ export const movementKernels: CpuKernelTable<
   scatterAdd: ([base, idx, upd], p) => {
     const [outer, n, inner] = around(base.shape, p.axis);
     const m = idx.shape[p.axis];
-    const dst = base.storage.slice();
+    const dst = allocate(base.dtype, base.storage.length, false);
+    dst.set(base.storage);
     const ix = idx.storage;
     const u = upd.storage;
+    if (dst instanceof Float32Array) {
+      const bad = scatterAddF32(outer, n, m, inner, ix as Int32Array, u as Float32Array, dst);
+      if (bad === -1) return dst;
+      // Throws the TypeScript kernel's error for the first index out of range.
+      if (bad !== undefined) {
+        checkIndex("scatterAdd", ix[bad], n, p.axis, base.shape);
+        throw new Error(`scatterAdd: index ${ix[bad]} rejected by the WebAssembly kernel`);
+      }
+    }
     for (let o = 0; o < outer; o++) {
       for (let j = 0; j < m; j++) {
         const b = (o * m + j) * inner;

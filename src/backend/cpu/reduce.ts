@@ -92,7 +92,7 @@ function argKernel(sign: 1 | -1): CpuKernel<"argmax" | "argmin"> {
     const inner = x.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
     const outer = x.shape.slice(0, axis).reduce((a, b) => a * b, 1);
     const src = x.storage;
-    const dst = new Int32Array(outer * inner);
+    const dst = allocate("int32", outer * inner, false);
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         const base = o * n * inner + i;

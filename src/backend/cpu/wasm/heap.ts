@@ -34,6 +34,7 @@ export interface Kernels {
   sum_cols_f32(...args: number[]): void;
   f64_to_f32(...args: number[]): void;
   maxpool2d_f32(...args: number[]): void;
+  scatter_add_f32(...args: number[]): number;
 }
 
 /** The heap: its memory, the kernels instantiated over it, and which build they are. */

@@ -1,6 +1,7 @@
 /**
- * 2-D max pooling of float32 heap tensors on the WebAssembly kernel (`wasm/pool.c`), planes
- * split between the threads of the pool. Picks the same winners as the TypeScript kernel.
+ * 2-D max pooling of float32 heap tensors on the WebAssembly kernels (`wasm/pool.c`), planes
+ * split between the threads of the pool, picking the same winners as the TypeScript kernel; and
+ * the scatterAdd its gradient uses.
  *
  * @module
  */
@@ -56,4 +57,27 @@ export function maxPoolF32(
   } finally {
     freeScratch(gs);
   }
+}
+
+/**
+ * `dst[(o*n + idx[b])*inner + i] += upd[b]` for `b = (o*m + j)*inner + i` (scatterAdd along the
+ * middle axis) on heap arrays: -1 when done, the position of the first index outside `[-n, n)`,
+ * or `undefined` (nothing done) when an operand lies elsewhere. Negative indices count from the
+ * end.
+ */
+export function scatterAddF32(
+  outer: number,
+  n: number,
+  m: number,
+  inner: number,
+  idx: Int32Array,
+  upd: Float32Array,
+  dst: Float32Array,
+): number | undefined {
+  const heap = wasmHeap();
+  const [pi, pu, pd] = [heapAddress(idx), heapAddress(upd), heapAddress(dst)];
+  if (heap === undefined || pi < 0 || pu < 0 || pd < 0 || !(idx instanceof Int32Array)) {
+    return undefined;
+  }
+  return heap.kernels.scatter_add_f32(outer, n, m, inner, pi, pu, pd);
 }
