@@ -101,7 +101,7 @@ void conv2d_forward(const int* g, int n0, int n1, const f32* x, const f32* w, f3
   for (int n = n0; n < n1; n++) {
     for (int gi = 0; gi < g[GROUPS]; gi++) {
       im2col(g, x + (n * g[C] + gi * g[CG]) * g[H] * g[W], col, p, 1);
-      sgemm_acc(og, p, k, w + gi * og * k, k, 1, col, y + (n * g[O] + gi * og) * p, panel);
+      sgemm_acc(og, p, k, w + gi * og * k, k, 1, col, p, y + (n * g[O] + gi * og) * p, panel);
     }
   }
 }
@@ -117,7 +117,7 @@ void conv2d_backward_input(const int* g, int n0, int n1, const f32* ct, const f3
     for (int gi = 0; gi < g[GROUPS]; gi++) {
       __builtin_memset(col, 0, k * p * sizeof(f32));
       // A = w_g^T: row k, column o at w[(g*og + o)*K + k].
-      sgemm_acc(k, p, og, w + gi * og * k, 1, k, ct + (n * g[O] + gi * og) * p, col, panel);
+      sgemm_acc(k, p, og, w + gi * og * k, 1, k, ct + (n * g[O] + gi * og) * p, p, col, panel);
       col2im(g, col, dx + (n * g[C] + gi * g[CG]) * g[H] * g[W]);
     }
   }
@@ -134,7 +134,7 @@ void conv2d_backward_filter(const int* g, int n0, int n1, const f32* x, const f3
   for (int n = n0; n < n1; n++) {
     for (int gi = 0; gi < g[GROUPS]; gi++) {
       im2col(g, x + (n * g[C] + gi * g[CG]) * g[H] * g[W], colT, 1, k);
-      sgemm_acc(og, k, p, ct + (n * g[O] + gi * og) * p, p, 1, colT, dw + gi * og * k, panel);
+      sgemm_acc(og, k, p, ct + (n * g[O] + gi * og) * p, p, 1, colT, k, dw + gi * og * k, panel);
     }
   }
 }

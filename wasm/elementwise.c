@@ -66,13 +66,17 @@ static v128_t bools(v128_t m0, v128_t m1, v128_t m2, v128_t m3) {
 
 #define COMPARE(OP, V, S)                                                            \
   case OP:                                                                           \
-    for (; i + 16 <= n && xs == 1 && ys == 1; i += 16) {                 \
-      v128_t m[4];                                                                   \
-      for (int q = 0; q < 4; q++) {                                                  \
-        v128_t a = wasm_v128_load(x + i + 4 * q), b = wasm_v128_load(y + i + 4 * q); \
-        m[q] = V;                                                                    \
+    if (xs == 1 && ys <= 1) {                                                        \
+      v128_t b1 = wasm_v128_load32_splat(y);                                         \
+      for (; i + 16 <= n; i += 16) {                                                 \
+        v128_t m[4];                                                                 \
+        for (int q = 0; q < 4; q++) {                                                \
+          v128_t a = wasm_v128_load(x + i + 4 * q);                                  \
+          v128_t b = ys ? wasm_v128_load(y + i + 4 * q) : b1;                        \
+          m[q] = V;                                                                  \
+        }                                                                            \
+        wasm_v128_store(o + i, bools(m[0], m[1], m[2], m[3]));                       \
       }                                                                              \
-      wasm_v128_store(o + i, bools(m[0], m[1], m[2], m[3]));                         \
     }                                                                                \
     for (; i < n; i++) {                                                             \
       f32 a = x[i * xs], b = y[i * ys];                                              \
@@ -80,7 +84,8 @@ static v128_t bools(v128_t m0, v128_t m1, v128_t m2, v128_t m3) {
     }                                                                                \
     return;
 
-// o[i] = op(x[i*xs], y[i*ys]) as 0 or 1 for i < n (vectorized when both operands walk).
+// o[i] = op(x[i*xs], y[i*ys]) as 0 or 1 for i < n (vectorized when x walks and y walks or is
+// one broadcast value, as in `x > 0`).
 EXPORT(compare_f32)
 void compare_f32(int op, int n, const f32* x, int xs, const f32* y, int ys, u8* o) {
   int i = 0;

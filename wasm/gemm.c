@@ -137,11 +137,12 @@ static void block(int m, int cols, int k, const f32* a, int aRow, int aCol, cons
 #define PACK_MIN_ROWS 64
 #define PACK_MIN_B (1 << 19)
 
-// C[m, n] += A · B; `panel` is scratch for SGEMM_SCRATCH(k) floats: 4 * max(k, KC) + KC * NC.
+// C[m, n] += A · B, where rows of B and C are `ld` floats apart (ld = n, or more for a block of
+// columns); `panel` is scratch for SGEMM_SCRATCH(k) floats: 4 * max(k, KC) + KC * NC.
 EXPORT(sgemm_acc) void sgemm_acc(int m, int n, int k, const f32* a, int aRow, int aCol,
-                                 const f32* b, f32* c, f32* panel) {
+                                 const f32* b, int ld, f32* c, f32* panel) {
   if (m < PACK_MIN_ROWS || k * n < PACK_MIN_B) {
-    block(m, n, k, a, aRow, aCol, b, n, c, panel, 0);
+    block(m, n, k, a, aRow, aCol, b, ld, c, panel, 0);
     return;
   }
   f32* strips = panel + 4 * KC;
@@ -149,7 +150,7 @@ EXPORT(sgemm_acc) void sgemm_acc(int m, int n, int k, const f32* a, int aRow, in
     int cols = n - j0 < NC ? n - j0 : NC;
     for (int k0 = 0; k0 < k; k0 += KC) {
       int kc = k - k0 < KC ? k - k0 : KC;
-      block(m, cols, kc, a + k0 * aCol, aRow, aCol, b + k0 * n + j0, n, c + j0, panel, strips);
+      block(m, cols, kc, a + k0 * aCol, aRow, aCol, b + k0 * ld + j0, ld, c + j0, panel, strips);
     }
   }
 }

@@ -19,9 +19,10 @@ typedef unsigned char u8;
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 
-// C[m, n] += A[m, k] · B[k, n] (gemm.c); `panel` is scratch for SGEMM_SCRATCH(k) floats.
-void sgemm_acc(int m, int n, int k, const f32* a, int aRow, int aCol, const f32* b, f32* c,
-               f32* panel);
+// C[m, n] += A[m, k] · B[k, n] (gemm.c), rows of B and C `ld` floats apart; `panel` is scratch
+// for SGEMM_SCRATCH(k) floats.
+void sgemm_acc(int m, int n, int k, const f32* a, int aRow, int aCol, const f32* b, int ld,
+               f32* c, f32* panel);
 #define SGEMM_SCRATCH(k) (4 * ((k) > 256 ? (k) : 256) + 256 * 256 + 16)
 
 #endif

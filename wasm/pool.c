@@ -6,11 +6,67 @@
 
 enum { PLANES, H, W, OH, OW, KH, KW, SH, SW, PT, PL };
 
+// Candidate c (window position `at`) replaces the best so far where it is greater, or where it
+// is NaN and the best is not: the first maximum in window order wins, or the first NaN.
+static void take(v128_t c, v128_t at, v128_t* best, v128_t* bestAt) {
+  v128_t m = wasm_v128_or(wasm_f32x4_gt(c, *best),
+                          wasm_v128_and(wasm_f32x4_ne(c, c), wasm_f32x4_eq(*best, *best)));
+  *best = wasm_v128_bitselect(c, *best, m);
+  *bestAt = wasm_v128_bitselect(at, *bestAt, m);
+}
+
+// The common 2 x 2 window with stride 2 and no padding, four outputs at a time: the even and odd
+// columns of two input rows are the four candidates, in window order.
+static void pool2x2(int h, int w, int oh, int ow, const f32* plane, f32* y, int* idx) {
+  for (int yo = 0; yo < oh; yo++) {
+    const f32* r0 = plane + 2 * yo * w;
+    const f32* r1 = r0 + w;
+    f32* yr = y ? y + yo * ow : 0;
+    int* ir = idx + yo * ow;
+    int xo = 0;
+    for (; xo + 4 <= ow; xo += 4) {
+      v128_t a0 = wasm_v128_load(r0 + 2 * xo), a1 = wasm_v128_load(r0 + 2 * xo + 4);
+      v128_t b0 = wasm_v128_load(r1 + 2 * xo), b1 = wasm_v128_load(r1 + 2 * xo + 4);
+      v128_t at = wasm_i32x4_add(wasm_i32x4_splat(2 * yo * w + 2 * xo),
+                                 wasm_i32x4_make(0, 2, 4, 6));
+      v128_t best = wasm_i32x4_shuffle(a0, a1, 0, 2, 4, 6), bestAt = at;
+      v128_t one = wasm_i32x4_splat(1), row = wasm_i32x4_splat(w);
+      take(wasm_i32x4_shuffle(a0, a1, 1, 3, 5, 7), wasm_i32x4_add(at, one), &best, &bestAt);
+      take(wasm_i32x4_shuffle(b0, b1, 0, 2, 4, 6), wasm_i32x4_add(at, row), &best, &bestAt);
+      take(wasm_i32x4_shuffle(b0, b1, 1, 3, 5, 7), wasm_i32x4_add(at, wasm_i32x4_add(row, one)),
+           &best, &bestAt);
+      if (yr) wasm_v128_store(yr + xo, best);
+      wasm_v128_store(ir + xo, bestAt);
+    }
+    for (; xo < ow; xo++) {
+      int base = 2 * yo * w + 2 * xo, at = base;
+      f32 best = plane[at];
+      for (int q = 1; q < 4 && best == best; q++) {
+        int c = base + (q & 1) + (q >> 1) * w;
+        f32 v = plane[c];
+        if (v > best || v != v) {
+          best = v;
+          at = c;
+        }
+      }
+      ir[xo] = at;
+      if (yr) yr[xo] = plane[at];
+    }
+  }
+}
+
 // idx[o] = h*W + w of the winner within its plane; y[o] = its value (y may be 0: indices only).
 EXPORT(maxpool2d_f32)
 void maxpool2d_f32(const int* g, int p0, int p1, const f32* x, f32* y, int* idx) {
   int h = g[H], w = g[W], oh = g[OH], ow = g[OW], kh = g[KH], kw = g[KW];
   int sh = g[SH], sw = g[SW], pt = g[PT], pl = g[PL];
+  if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && pt == 0 && pl == 0 && 2 * oh <= h &&
+      2 * ow <= w) {
+    for (int pi = p0; pi < p1; pi++) {
+      pool2x2(h, w, oh, ow, x + pi * h * w, y ? y + pi * oh * ow : 0, idx + pi * oh * ow);
+    }
+    return;
+  }
   for (int pi = p0; pi < p1; pi++) {
     const f32* plane = x + pi * h * w;
     int o = pi * oh * ow;

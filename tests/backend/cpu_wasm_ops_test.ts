@@ -115,8 +115,19 @@ Deno.test("wasm sums over suffix, prefix, middle and both-ends axes agree with f
 Deno.test("wasm max pooling picks the TypeScript kernel's winners (ties, NaN, padding, stride)", () => {
   // Few distinct values make ties; NaN windows must win with their first NaN.
   const x = fx.floor(fx.mul(t32([2, 3, 13, 11], 80), 0.3));
-  for (const opts of [{}, { stride: 1 }, { padding: 1 }, { stride: [3, 2], padding: [1, 0] }]) {
-    const f = (t: fx.Tensor) => fx.maxPool2d(t, 3, opts as fx.Pool2dOptions);
+  const y = fx.floor(fx.mul(t32([2, 3, 16, 24], 81), 0.3)); // 2 x 2 windows, whole vectors
+  const cases: [fx.Tensor, number, object][] = [
+    [x, 3, {}],
+    [x, 3, { stride: 1 }],
+    [x, 3, { padding: 1 }],
+    [x, 3, { stride: [3, 2], padding: [1, 0] }],
+    [x, 2, {}], // the 2 x 2 fast path, with an odd edge column and row
+    [y, 2, {}],
+    [y, 2, { padding: 1 }],
+  ];
+  for (const [input, k, opts] of cases) {
+    const x = input;
+    const f = (t: fx.Tensor) => fx.maxPool2d(t, k, opts as fx.Pool2dOptions);
     sameBits(f(x), f(as64(x)), `maxPool2d ${JSON.stringify(opts)}`);
     const g = fx.random.normal(fx.random.key(4), f(x).shape);
     const dx = fx.grad((t: fx.Tensor) => fx.sum(fx.mul(f(t), fx.cast(g, t.dtype))));
@@ -206,4 +217,33 @@ Deno.test("wasm scatterAdd (repeated indices, any axis) matches float64 and name
     () => fx.scatterAdd(fx.zeros([1, 4]), bad, fx.ones([1, 3]), 1),
     /scatterAdd: index 9 is out of range/,
   );
+});
+
+Deno.test("wasm 2 x 2 max pooling: the first maximum in window order wins, or the first NaN", () => {
+  const x = fx.reshape(
+    fx.tensor([
+      [NaN, 1, 3, 3, 5, NaN, -1, -2],
+      [NaN, 2, 1, 3, NaN, 9, -3, -1],
+    ]),
+    [1, 1, 2, 8],
+  );
+  const y = fx.maxPool2d(x, 2).dataSync();
+  assert.ok(Number.isNaN(y[0]) && Number.isNaN(y[2]));
+  assert.deepEqual([y[1], y[3]], [3, -1]);
+  const dx = fx.grad((t: fx.Tensor) => fx.sum(fx.maxPool2d(t, 2)))(x).dataSync();
+  const winners = [...dx.keys()].filter((i) => dx[i] !== 0);
+  assert.deepEqual(winners, [0, 2, 5, 6], "flat positions of the winners");
+});
+
+Deno.test("wasm uniform numbers are the Threefry bits of the TypeScript generator", async () => {
+  const { uniformBits } = await import("../../src/backend/threefry.ts");
+  for (const n of [1, 2, 3, 7, 8, 9, 16, 1001, 4096 * 2 + 5]) {
+    for (const key of [[0, 0], [0x12345678, 0x9abcdef0], [0xffffffff, 1]] as [number, number][]) {
+      const got = fx.random.uniform(new fx.random.Key(key), [n]);
+      assert.ok(heapAddress(got.storage as Float32Array) >= 0);
+      const want = new Float32Array(n);
+      uniformBits(key, want);
+      assert.deepEqual(got.dataSync(), want, `n ${n} key ${key}`);
+    }
+  }
 });

@@ -130,6 +130,15 @@ Deno.test("large products are split across worker threads: close to float64, ide
     for (let i = 0; i < ref.length; i++) {
       assert.ok(Math.abs(first[i] - ref[i]) <= 1e-4 * (1 + Math.abs(ref[i])), `${i}`);
     }
+    // A wide product is split by columns (each thread packs its own block of B).
+    const wa = fx.random.normal(fx.random.key(11), [13, 64]);
+    const wb = fx.random.normal(fx.random.key(12), [64, 2501]);
+    const wide = fx.matmul(wa, wb).dataSync();
+    assert.deepEqual(fx.matmul(wa, wb).dataSync(), wide, "bit-identical run to run");
+    const wref = fx.matmul(fx.cast(wa, "float64"), fx.cast(wb, "float64")).dataSync();
+    for (let i = 0; i < wref.length; i++) {
+      assert.ok(Math.abs(wide[i] - wref[i]) <= 1e-4 * (1 + Math.abs(wref[i])), `wide ${i}`);
+    }
     // Accumulating products (the filter gradient of a convolution) split too.
     const x = fx.random.normal(fx.random.key(9), [2, 32, 24, 24]);
     const w = fx.random.normal(fx.random.key(10), [64, 32, 3, 3]);
@@ -162,7 +171,7 @@ Deno.test("the plain-SIMD and relaxed-SIMD (fused multiply-add) builds agree; De
     const [pa, pb, pc, pp] = [1 << 14, 1 << 16, 1 << 18, 1 << 19];
     heap.set(a, pa / 4);
     heap.set(b, pb / 4);
-    kernels.sgemm_acc(m, n, k, pa, k, 1, pb, pc, pp);
+    kernels.sgemm_acc(m, n, k, pa, k, 1, pb, n, pc, pp);
     return heap.slice(pc / 4, pc / 4 + m * n);
   });
   for (let i = 0; i < m * n; i++) {

@@ -10,6 +10,7 @@ import { adopt, allocate, release } from "./alloc.ts";
 import type { PrimName } from "../../core/primitives.ts";
 import { type Shape, sizeOf } from "../../core/shape.ts";
 import { uniformBits } from "../threefry.ts";
+import { uniformF32 } from "./wasm/elementwise.ts";
 import type { Backend } from "../backend.ts";
 import { convKernels } from "./conv.ts";
 import { elementwiseKernels } from "./elementwise.ts";
@@ -47,8 +48,10 @@ export const cpuBackend: Backend<TypedArray> = {
     return kernel(inputs, params, out);
   },
   randomUniform(key: readonly [number, number], shape: Shape, dtype: DType): TypedArray {
-    const out = allocate(dtype, sizeOf(shape));
-    uniformBits(key, out as Float32Array | Float64Array);
+    const out = allocate(dtype, sizeOf(shape), false);
+    if (!(out instanceof Float32Array && uniformF32(key, out))) {
+      uniformBits(key, out as Float32Array | Float64Array);
+    }
     return out;
   },
 };

@@ -142,3 +142,15 @@ export function unaryF32(op: UnaryPrim, x: Float32Array, o: Float32Array): boole
   heap.kernels.unary_f32(code, o.length, at[0], at[1]);
   return true;
 }
+
+/**
+ * Fills float32 heap array `out` with the uniform numbers of `uniformBits` for `key` (the same
+ * bits, four Threefry counters per SIMD step); false when `out` lies elsewhere.
+ */
+export function uniformF32(key: readonly [number, number], out: Float32Array): boolean {
+  const heap = wasmHeap();
+  const at = addresses(out);
+  if (heap === undefined || at === undefined) return false;
+  heap.kernels.uniform_f32(key[0], key[1], out.length, at[0]);
+  return true;
+}

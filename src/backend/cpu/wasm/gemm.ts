@@ -68,13 +68,19 @@ export function sgemm(
     const pc = place(c, cOff, m * n, accumulate, temps);
     if (pa === undefined || pb === undefined || pc === undefined) return false;
     if (!cInHeap && !accumulate) heapF32().fill(0, pc / 4, pc / 4 + m * n);
-    const parts = splitRange(m, 4, m >= 8 && m * n * k >= PARALLEL_MIN_WORK);
+    // Threads take blocks of rows of C, or of columns when C is much wider than tall (each
+    // thread then packs only its own columns of B).
+    const share = m * n * k >= PARALLEL_MIN_WORK;
+    const byCols = n >= 4 * m;
+    const parts = byCols ? splitRange(n, 8, share) : splitRange(m, 4, share && m >= 8);
     const panels = scratch(...parts.map(() => sgemmScratch(k) * 4));
     if (panels === undefined) return false;
     temps.push(...panels);
     const tasks: Task[] = parts.map(([i0, i1], t) => ({
       kernel: "sgemm_acc",
-      args: [i1 - i0, n, k, pa + i0 * aRow * 4, aRow, aCol, pb, pc + i0 * n * 4, panels[t]],
+      args: byCols
+        ? [m, i1 - i0, k, pa, aRow, aCol, pb + i0 * 4, n, pc + i0 * 4, panels[t]]
+        : [i1 - i0, n, k, pa + i0 * aRow * 4, aRow, aCol, pb, n, pc + i0 * n * 4, panels[t]],
     }));
     runTasks(heap.kernels, tasks);
     if (!cInHeap) c.set(heapF32().subarray(pc / 4, pc / 4 + m * n), cOff);

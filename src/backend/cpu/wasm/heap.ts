@@ -29,6 +29,7 @@ export interface Kernels {
   compare_f32(...args: number[]): void;
   where_f32(...args: number[]): void;
   transpose_f32(...args: number[]): void;
+  uniform_f32(...args: number[]): void;
   unary_f32(...args: number[]): void;
   sum_rows_f32(...args: number[]): void;
   sum_cols_f32(...args: number[]): void;

@@ -31,8 +31,13 @@ export interface Task {
 /** Control words per worker slot: sequence, done, ready, kernel, argument count, 10 args, failed. */
 const SLOT = 16;
 const SEQ = 0, DONE = 1, READY = 2, KERNEL = 3, NARGS = 4, ARGS = 5, FAILED = 15;
-/** Polls of a control word before a thread sleeps on it (some tens of microseconds). */
+/** Polls of a control word before the calling thread sleeps on it (some tens of microseconds). */
 const SPIN = 20000;
+/**
+ * Milliseconds a worker polls for its next task before sleeping: the tasks of a training step
+ * come a few hundred microseconds apart, and waking a sleeping thread costs tens of microseconds.
+ */
+const SPIN_MS = 1;
 
 /** The worker's program: instantiate the kernels over the shared memory, then serve tasks. */
 const WORKER_SOURCE = `
@@ -47,10 +52,9 @@ Atomics.store(ctrl, ${READY}, 1);
 Atomics.notify(ctrl, ${READY});
 let last = 0;
 for (;;) {
-  // Spin briefly before sleeping: the next task of a training step usually follows at once,
-  // and waking a sleeping thread costs tens of microseconds.
+  const until = performance.now() + ${SPIN_MS};
   for (let spin = 0; Atomics.load(ctrl, ${SEQ}) === last; spin++) {
-    if (spin > ${SPIN}) Atomics.wait(ctrl, ${SEQ}, last);
+    if ((spin & 1023) === 0 && performance.now() > until) Atomics.wait(ctrl, ${SEQ}, last);
   }
   last = Atomics.load(ctrl, ${SEQ});
   try {
