@@ -23,6 +23,9 @@ typedef unsigned char u8;
 // for SGEMM_SCRATCH(k) floats.
 void sgemm_acc(int m, int n, int k, const f32* a, int aRow, int aCol, const f32* b, int ld,
                f32* c, f32* panel);
+// dst[b, j, i] = src[b, i, j] for a batch of rows x cols matrices (elementwise.c).
+void transpose_f32(int batch, int rows, int cols, const f32* src, f32* dst);
+
 #define SGEMM_SCRATCH(k) (4 * ((k) > 256 ? (k) : 256) + 256 * 256 + 16)
 
 #endif

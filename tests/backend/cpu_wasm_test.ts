@@ -78,12 +78,20 @@ Deno.test("float32 matmul (batched, broadcast) through wasm agrees with float64 
   }
 });
 
-Deno.test("float32 conv2d and both gradients through wasm agree with float64 (stride, padding, dilation, groups)", () => {
+Deno.test("float32 conv2d and both gradients through wasm agree with float64 (stride, padding, dilation, groups, Winograd)", () => {
   const cases: [number[], number[], fx.Conv2dOptions][] = [
     [[2, 3, 9, 8], [4, 3, 3, 3], {}],
     [[1, 4, 11, 10], [6, 2, 3, 2], { stride: 2, padding: [1, 0, 2, 1], groups: 2 }],
     [[2, 2, 12, 12], [3, 2, 3, 3], { dilation: 2, padding: 1 }],
     [[1, 6, 7, 7], [6, 1, 3, 3], { groups: 6, padding: "same" }],
+    // Winograd F(2x2, 3x3): 16+ channels, stride 1; odd output sizes and uneven padding.
+    [[2, 16, 9, 10], [16, 16, 3, 3], { padding: 1 }],
+    [[1, 20, 7, 8], [24, 20, 3, 3], {}],
+    [[2, 17, 6, 9], [16, 17, 3, 3], { padding: [1, 0, 2, 1] }],
+    [[1, 16, 5, 5], [32, 16, 3, 3], { padding: "same" }],
+    // Wide enough for four tiles per SIMD step, inside and at the padded edges.
+    [[2, 16, 12, 21], [16, 16, 3, 3], {}],
+    [[1, 16, 11, 23], [20, 16, 3, 3], { padding: 1 }],
   ];
   let seed = 5;
   for (const [xs, ws, opts] of cases) {

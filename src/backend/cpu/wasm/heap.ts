@@ -25,6 +25,12 @@ export interface Kernels {
   conv2d_forward(...args: number[]): void;
   conv2d_backward_input(...args: number[]): void;
   conv2d_backward_filter(...args: number[]): void;
+  winograd_filter(...args: number[]): void;
+  winograd_scratch(g: number): number;
+  winograd_conv(...args: number[]): void;
+  winograd_filter_grad(...args: number[]): void;
+  winograd_filter_grad_scratch(g: number): number;
+  winograd_filter_adjoint(...args: number[]): void;
   binary_f32(...args: number[]): void;
   compare_f32(...args: number[]): void;
   where_f32(...args: number[]): void;

@@ -18,6 +18,8 @@ const TASK_KERNELS = [
   "conv2d_forward",
   "conv2d_backward_input",
   "conv2d_backward_filter",
+  "winograd_conv",
+  "winograd_filter_grad",
   "maxpool2d_f32",
 ] as const;
 /** A kernel a task may run. */
