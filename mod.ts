@@ -18,7 +18,14 @@ export { Tensor } from "./src/core/tensor.ts";
 export type { NestedArray } from "./src/core/tensor.ts";
 export type { DType, TypedArray } from "./src/core/dtype.ts";
 export type { Shape } from "./src/core/shape.ts";
-export type { Backend, BackendInput, OutputSpec, ValueRange } from "./src/backend/backend.ts";
+export type {
+  AdamConstants,
+  Backend,
+  BackendInput,
+  FusedKernels,
+  OutputSpec,
+  ValueRange,
+} from "./src/backend/backend.ts";
 export type {
   BinaryPrim,
   ComparePrim,

@@ -67,10 +67,16 @@ export interface Backend<S = unknown> {
   storageBytes?(storage: S): number;
   /**
    * Called once when the last tensor holding `storage` is disposed or collected, so the backend
-   * can reuse its memory (GPU buffers return to a pool); omitted where the garbage collector
-   * frees storage (the CPU backend).
+   * can reuse its memory (GPU buffers return to a pool, CPU blocks to the WebAssembly heap);
+   * omitted where the garbage collector frees storage.
    */
   release?(storage: S): void;
+  /**
+   * Fused kernels for updates that would otherwise take several primitives (optimizer steps).
+   * Each returns `undefined` where it does not apply; callers then compose primitives, which
+   * must give the same results.
+   */
+  readonly fused?: FusedKernels<S>;
   /**
    * For backends that cannot read data synchronously: checks that every element of `storage`
    * lies in `range` without waiting, and reports the first that does not (as
@@ -84,4 +90,61 @@ export interface Backend<S = unknown> {
   ): void;
   /** The dtypes this backend stores; ops on others are errors that say so. */
   readonly dtypes?: readonly DType[];
+}
+
+/**
+ * The constants of one Adam step (see `optim.adam`), for a backend's fused kernel: with
+ * `g' = negate ? -g : g`, `mu' = mu * beta1 + g' * oneMinusBeta1`,
+ * `nu' = nu * beta2 + (g' * g') * oneMinusBeta2` and
+ * `u = (mu' / (sqrt(nu') / bc2Sqrt + eps)) * negStepSize`, each operation rounded to the dtype.
+ *
+ * @example
+ * ```ts
+ * import type { AdamConstants } from "@fluxion/fluxion";
+ * const c: AdamConstants = {
+ *   beta1: 0.9, oneMinusBeta1: 0.1, beta2: 0.999, oneMinusBeta2: 0.001,
+ *   bc2Sqrt: Math.sqrt(1 - 0.999), eps: 1e-8, negStepSize: -1e-3 / (1 - 0.9), negate: false,
+ * };
+ * ```
+ */
+export interface AdamConstants {
+  /** The first moment's decay. */
+  readonly beta1: number;
+  /** `1 - beta1`. */
+  readonly oneMinusBeta1: number;
+  /** The second moment's decay. */
+  readonly beta2: number;
+  /** `1 - beta2`. */
+  readonly oneMinusBeta2: number;
+  /** `sqrt(1 - beta2^t)` at step `t`. */
+  readonly bc2Sqrt: number;
+  /** Added to the denominator. */
+  readonly eps: number;
+  /** `-lr / (1 - beta1^t)`. */
+  readonly negStepSize: number;
+  /** Negate the gradient first (maximize). */
+  readonly negate: boolean;
+}
+
+/**
+ * A backend's optional fused kernels (see `Backend.fused`).
+ *
+ * @example
+ * ```ts
+ * import type { FusedKernels } from "@fluxion/fluxion";
+ * const none: FusedKernels<Float32Array> = {}; // a backend without fused kernels
+ * ```
+ */
+export interface FusedKernels<S> {
+  /**
+   * One Adam step for a parameter: storage for the update, the new first moment and the new
+   * second moment from the gradient and the old moments (equal shapes and dtypes), or
+   * `undefined` where this backend does not fuse it.
+   */
+  adam?(
+    g: BackendInput<S>,
+    mu: BackendInput<S>,
+    nu: BackendInput<S>,
+    c: AdamConstants,
+  ): [S, S, S] | undefined;
 }

@@ -12,6 +12,7 @@ import { decayedGrad, leafwise } from "./leafwise.ts";
 import { type Mask, maskFlags } from "../tree/mask.ts";
 import { checkLearningRate, checkRange, lrAt, requireParams } from "./checks.ts";
 import type { GradientTransformation, LearningRate } from "./transform.ts";
+import { fusedAdam } from "./fused.ts";
 
 /** Options of {@linkcode adam}, with PyTorch's names and defaults. */
 export interface AdamOptions {
@@ -84,7 +85,22 @@ function adamLike(
         : maskFlags(op, others.p, mask);
       let i = 0;
       const keys = amsgrad ? ["u", "mu", "nu", "nuMax"] as const : ["u", "mu", "nu"] as const;
+      // Plain Adam steps (no weight decay, no AMSGrad) may run as one fused kernel per leaf.
+      const constants = weightDecay === 0 && !amsgrad
+        ? {
+          beta1,
+          oneMinusBeta1: 1 - beta1,
+          beta2,
+          oneMinusBeta2: 1 - beta2,
+          bc2Sqrt,
+          eps,
+          negStepSize: -stepSize,
+          negate: maximize,
+        }
+        : undefined;
       const r = leafwise(op, grads, others, keys, (g0, x) => {
+        const fused = constants && fusedAdam(g0, x.mu, x.nu, constants);
+        if (fused) return { u: fused[0], mu: fused[1], nu: fused[2], nuMax: fused[2] };
         const g = decoupled ? decayedGrad(g0, undefined, maximize, 0) : decayedGrad(
           g0,
           x.p,

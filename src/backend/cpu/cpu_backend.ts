@@ -10,7 +10,7 @@ import { adopt, allocate, release } from "./alloc.ts";
 import type { PrimName } from "../../core/primitives.ts";
 import { type Shape, sizeOf } from "../../core/shape.ts";
 import { uniformBits } from "../threefry.ts";
-import { uniformF32 } from "./wasm/elementwise.ts";
+import { adamF32, uniformF32 } from "./wasm/elementwise.ts";
 import type { Backend } from "../backend.ts";
 import { convKernels } from "./conv.ts";
 import { elementwiseKernels } from "./elementwise.ts";
@@ -46,6 +46,17 @@ export const cpuBackend: Backend<TypedArray> = {
       o: typeof out,
     ) => TypedArray;
     return kernel(inputs, params, out);
+  },
+  fused: {
+    adam: (g, mu, nu, c) =>
+      g.dtype === "float32"
+        ? adamF32(
+          g.storage as Float32Array,
+          mu.storage as Float32Array,
+          nu.storage as Float32Array,
+          c,
+        )
+        : undefined,
   },
   randomUniform(key: readonly [number, number], shape: Shape, dtype: DType): TypedArray {
     const out = allocate(dtype, sizeOf(shape), false);

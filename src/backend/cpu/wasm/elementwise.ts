@@ -9,7 +9,8 @@
  * @module
  */
 import type { BinaryPrim, ComparePrim, UnaryPrim } from "../../../core/primitives.ts";
-import { heapAddress, wasmHeap } from "./heap.ts";
+import type { AdamConstants } from "../../backend.ts";
+import { heapAddress, heapArray, releaseView, wasmHeap } from "./heap.ts";
 
 /** `o[oo + i] = op(x[xo + i*xs], y[yo + i*ys])` for `i < n`, as in `cpu/elementwise.ts`. */
 export type Row<X, Y, O> = (
@@ -153,4 +154,45 @@ export function uniformF32(key: readonly [number, number], out: Float32Array): b
   if (heap === undefined || at === undefined) return false;
   heap.kernels.uniform_f32(key[0], key[1], out.length, at[0]);
   return true;
+}
+
+/**
+ * One fused Adam step over float32 heap arrays (see `AdamConstants`): new arrays for the update
+ * and both moments, bit-identical to the composed primitives; `undefined` when an operand lies
+ * elsewhere or the heap cannot hold the outputs.
+ */
+export function adamF32(
+  g: Float32Array,
+  mu: Float32Array,
+  nu: Float32Array,
+  c: AdamConstants,
+): [Float32Array, Float32Array, Float32Array] | undefined {
+  const heap = wasmHeap();
+  const n = g.length;
+  const at = addresses(g, mu, nu);
+  if (heap === undefined || at === undefined || n < MIN_ROW) return undefined;
+  const outs = [0, 1, 2].map(() => heapArray(Float32Array, n, false));
+  const [u, mu2, nu2] = outs;
+  if (u === undefined || mu2 === undefined || nu2 === undefined) {
+    for (const o of outs) if (o) releaseView(o);
+    return undefined;
+  }
+  heap.kernels.adam_f32(
+    n,
+    at[0],
+    at[1],
+    at[2],
+    heapAddress(u),
+    heapAddress(mu2),
+    heapAddress(nu2),
+    c.beta1,
+    c.oneMinusBeta1,
+    c.beta2,
+    c.oneMinusBeta2,
+    c.bc2Sqrt,
+    c.eps,
+    c.negStepSize,
+    +c.negate,
+  );
+  return [u, mu2, nu2];
 }

@@ -36,6 +36,7 @@ export interface Kernels {
   where_f32(...args: number[]): void;
   transpose_f32(...args: number[]): void;
   uniform_f32(...args: number[]): void;
+  adam_f32(...args: number[]): void;
   unary_f32(...args: number[]): void;
   sum_rows_f32(...args: number[]): void;
   sum_cols_f32(...args: number[]): void;
