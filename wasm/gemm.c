@@ -134,7 +134,7 @@ static void block(int m, int cols, int k, const f32* a, int aRow, int aCol, cons
 
 // B is packed and blocked when it is too large for the caches (at least PACK_MIN_B floats, 2 MiB)
 // and enough row panels reuse it; otherwise it is read in place, in one block.
-#define PACK_MIN_ROWS 64
+#define PACK_MIN_ROWS 16
 #define PACK_MIN_B (1 << 19)
 
 // C[m, n] += A · B, where rows of B and C are `ld` floats apart (ld = n, or more for a block of
