@@ -15,10 +15,11 @@ import { Tensor } from "../core/tensor.ts";
 /** Whether `xs` can go to one fused kernel: live tensors of one backend, dtype and shape. */
 function fusable(xs: readonly Tensor[]): boolean {
   const [a] = xs;
-  return !recording() && xs.every((x) =>
-    x instanceof Tensor && !isDisposed(x) && x.backend === a.backend && x.dtype === a.dtype &&
-    shapesEqual(x.shape, a.shape)
-  );
+  return !recording() &&
+    xs.every((x) =>
+      x instanceof Tensor && !isDisposed(x) && x.backend === a.backend && x.dtype === a.dtype &&
+      shapesEqual(x.shape, a.shape)
+    );
 }
 
 /** One Adam step for a parameter: `[update, mu, nu]`, or `undefined` when not fused. */

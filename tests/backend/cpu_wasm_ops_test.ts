@@ -247,3 +247,32 @@ Deno.test("wasm uniform numbers are the Threefry bits of the TypeScript generato
     }
   }
 });
+
+Deno.test("transposing back a transpose reuses the original storage only while it is live", () => {
+  const w = fx.random.normal(fx.random.key(20), [40, 24]);
+  const wt = fx.transpose(w, [1, 0]);
+  const back = fx.transpose(wt, [1, 0]);
+  assert.equal(back.storage, w.storage, "the original storage, not a copy");
+  assert.deepEqual(back.dataSync(), w.dataSync());
+  // Once every tensor holding the original is released, its block may be reused: a fresh copy.
+  const v = fx.random.normal(fx.random.key(21), [40, 24]);
+  const vt = fx.transpose(v, [1, 0]);
+  const want = v.dataSync();
+  fx.dispose(v);
+  fx.random.normal(fx.random.key(22), [40, 24]); // may take v's block
+  const again = fx.transpose(vt, [1, 0]);
+  assert.deepEqual(again.dataSync(), want);
+});
+
+Deno.test("wasm elementwise rows long enough to split between threads equal float64", () => {
+  const shape = [513, 521]; // 267,273 elements: past the split threshold, not a multiple of 16
+  const a = t32(shape, 200), b = t32(shape, 201);
+  sameBits(fx.add(a, b), fx.add(as64(a), as64(b)), "add");
+  sameBits(fx.mul(a, 3), fx.mul(as64(a), 3), "mul by a number");
+  sameBits(fx.relu(a), fx.relu(as64(a)), "relu");
+  const m = fx.greater(a, 0);
+  const got = m.dataSync(), want = fx.greater(as64(a), 0).dataSync();
+  const bad = got.findIndex((v, i) => v !== want[i]);
+  assert.equal(bad, -1, `greater: element ${bad}`);
+  sameBits(fx.where(m, b, 0), fx.where(m, as64(b), 0), "where");
+});

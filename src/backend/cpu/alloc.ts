@@ -5,7 +5,7 @@
  * @module
  */
 import type { DType, TypedArray } from "../../core/dtype.ts";
-import { heapAddress, heapArray, releaseView } from "./wasm/heap.ts";
+import { heapAddress, heapArray, ownsBlock, releaseView } from "./wasm/heap.ts";
 
 /**
  * A new array of `size` elements of `dtype`, zero-filled unless `zero` is false (for kernels that
@@ -40,6 +40,11 @@ export function adopt(data: TypedArray): TypedArray {
   if (copy === undefined) return data;
   copy.set(data);
   return copy;
+}
+
+/** Whether `storage` may still be read: not a heap block that was freed. */
+export function isLive(storage: TypedArray): boolean {
+  return heapAddress(storage) < 0 || ownsBlock(storage);
 }
 
 /** Frees the heap block behind `storage` (a released tensor's), if it has one. */

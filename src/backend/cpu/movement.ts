@@ -6,7 +6,7 @@
  * @module
  */
 import type { TypedArray } from "../../core/dtype.ts";
-import { allocate, release } from "./alloc.ts";
+import { allocate, isLive, release } from "./alloc.ts";
 import { transposeF32 } from "./wasm/elementwise.ts";
 import { scatterAddF32 } from "./wasm/pool2d.ts";
 import { broadcastStrides, fmtShape, type Shape, sizeOf, stridesOf } from "../../core/shape.ts";
@@ -46,6 +46,9 @@ function checkIndex(op: string, v: number, size: number, axis: number, shape: Sh
   return v < 0 ? v + size : v;
 }
 
+/** The storage each float32 swap of the last two axes was made from. */
+const transposedFrom = new WeakMap<TypedArray, TypedArray>();
+
 /** CPU kernels of the movement primitives. */
 export const movementKernels: CpuKernelTable<
   "reshape" | "transpose" | "broadcastTo" | "slice" | "pad" | "concat" | "gather" | "scatterAdd"
@@ -58,9 +61,14 @@ export const movementKernels: CpuKernelTable<
       r >= 2 && x.storage instanceof Float32Array && p.perm[r - 2] === r - 1 &&
       p.perm[r - 1] === r - 2 && p.perm.slice(0, r - 2).every((a, i) => a === i)
     ) {
+      // Transposing back what was just transposed (a linear layer's weight in its backward
+      // pass) gives the original storage, while it is live: storage never changes.
+      const back = transposedFrom.get(x.storage);
+      if (back !== undefined && isLive(back)) return back;
       const dst = allocate(x.dtype, x.storage.length, false) as Float32Array;
       const [rows, cols] = x.shape.slice(r - 2);
       if (transposeF32(x.storage, dst, x.storage.length / (rows * cols || 1), rows, cols)) {
+        transposedFrom.set(dst, x.storage);
         return dst;
       }
       release(dst);

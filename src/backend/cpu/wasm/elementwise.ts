@@ -10,7 +10,8 @@
  */
 import type { BinaryPrim, ComparePrim, UnaryPrim } from "../../../core/primitives.ts";
 import type { AdamConstants } from "../../backend.ts";
-import { heapAddress, heapArray, releaseView, wasmHeap } from "./heap.ts";
+import { heapAddress, heapArray, type Kernels, releaseView, wasmHeap } from "./heap.ts";
+import { runTasks, splitRange, type TaskKernel } from "./pool.ts";
 
 /** `o[oo + i] = op(x[xo + i*xs], y[yo + i*ys])` for `i < n`, as in `cpu/elementwise.ts`. */
 export type Row<X, Y, O> = (
@@ -27,6 +28,28 @@ export type Row<X, Y, O> = (
 
 /** Rows shorter than this run in TypeScript. */
 const MIN_ROW = 16;
+/** Rows of at least this many elements are split between the threads of the pool. */
+const PARALLEL_MIN_ROW = 1 << 18;
+
+/**
+ * Runs `kernel` over a row of `n` elements: on the calling thread, or for long rows in chunks
+ * (multiples of 16) on every thread, `args(i0, count)` giving each chunk's arguments.
+ */
+function rowTasks(
+  kernels: Kernels,
+  kernel: TaskKernel,
+  n: number,
+  args: (i0: number, count: number) => number[],
+): void {
+  if (n < PARALLEL_MIN_ROW) {
+    (kernels[kernel] as (...a: number[]) => void)(...args(0, n));
+    return;
+  }
+  runTasks(
+    kernels,
+    splitRange(n, 16, true).map(([i0, i1]) => ({ kernel, args: args(i0, i1 - i0) })),
+  );
+}
 
 const BINARY: Partial<Record<BinaryPrim, number>> = {
   add: 0,
@@ -72,10 +95,20 @@ export function binaryRow<A extends Float32Array>(
   const heap = wasmHeap();
   const at = addresses(x, y, o);
   if (code === undefined || heap === undefined || at === undefined) return undefined;
-  const [px, py, po] = at, f = heap.kernels.binary_f32;
+  const [px, py, po] = at, k = heap.kernels;
   return (x, xo, xs, y, yo, ys, o, oo, n) => {
     if (n < MIN_ROW || xs > 1 || ys > 1) fallback(x, xo, xs, y, yo, ys, o, oo, n);
-    else f(code, n, px + 4 * xo, xs, py + 4 * yo, ys, po + 4 * oo);
+    else {
+      rowTasks(k, "binary_f32", n, (i, c) => [
+        code,
+        c,
+        px + 4 * (xo + i * xs),
+        xs,
+        py + 4 * (yo + i * ys),
+        ys,
+        po + 4 * (oo + i),
+      ]);
+    }
   };
 }
 
@@ -90,10 +123,20 @@ export function compareRow<A extends Float32Array, O extends Uint8Array>(
   const heap = wasmHeap();
   const at = addresses(x, y, o);
   if (heap === undefined || at === undefined) return undefined;
-  const [px, py, po] = at, f = heap.kernels.compare_f32, code = COMPARE[op];
+  const [px, py, po] = at, k = heap.kernels, code = COMPARE[op];
   return (x, xo, xs, y, yo, ys, o, oo, n) => {
     if (n < MIN_ROW || xs > 1 || ys > 1) fallback(x, xo, xs, y, yo, ys, o, oo, n);
-    else f(code, n, px + 4 * xo, xs, py + 4 * yo, ys, po + oo);
+    else {
+      rowTasks(k, "compare_f32", n, (i, c) => [
+        code,
+        c,
+        px + 4 * (xo + i * xs),
+        xs,
+        py + 4 * (yo + i * ys),
+        ys,
+        po + oo + i,
+      ]);
+    }
   };
 }
 
@@ -112,9 +155,18 @@ export function whereRow(
   const heap = wasmHeap();
   const at = addresses(c, a, b, o);
   if (heap === undefined || at === undefined) return undefined;
-  const [pc, pa, pb, po] = at, f = heap.kernels.where_f32;
+  const [pc, pa, pb, po] = at, k = heap.kernels;
   return (oc, oa, as, ob, bs, oo, n) =>
-    f(n, pc + oc, 1, pa + 4 * oa, as, pb + 4 * ob, bs, po + 4 * oo);
+    rowTasks(k, "where_f32", n, (i, c) => [
+      c,
+      pc + oc + i,
+      1,
+      pa + 4 * (oa + i * as),
+      as,
+      pb + 4 * (ob + i * bs),
+      bs,
+      po + 4 * (oo + i),
+    ]);
 }
 
 /** `dst[b, j, i] = src[b, i, j]` for float32 heap arrays; false when one lies elsewhere. */
@@ -140,7 +192,7 @@ export function unaryF32(op: UnaryPrim, x: Float32Array, o: Float32Array): boole
   if (code === undefined || heap === undefined || at === undefined || o.length < MIN_ROW) {
     return false;
   }
-  heap.kernels.unary_f32(code, o.length, at[0], at[1]);
+  rowTasks(heap.kernels, "unary_f32", o.length, (i, c) => [code, c, at[0] + 4 * i, at[1] + 4 * i]);
   return true;
 }
 

@@ -182,6 +182,11 @@ export function heapAddress(a: ArrayBufferView): number {
   return buffers.has(a.buffer) ? a.byteOffset : -1;
 }
 
+/** Whether `a` is a heap view that still owns its block (not yet released). */
+export function ownsBlock(a: ArrayBufferView): boolean {
+  return owners.has(a);
+}
+
 /** Frees the block `a` owns, if it is a heap view (its tensor was released). */
 export function releaseView(a: ArrayBufferView): void {
   const off = owners.get(a);

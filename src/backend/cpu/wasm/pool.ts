@@ -21,6 +21,10 @@ const TASK_KERNELS = [
   "winograd_conv",
   "winograd_filter_grad",
   "maxpool2d_f32",
+  "binary_f32",
+  "compare_f32",
+  "where_f32",
+  "unary_f32",
 ] as const;
 /** A kernel a task may run. */
 export type TaskKernel = typeof TASK_KERNELS[number];
