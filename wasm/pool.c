@@ -124,3 +124,62 @@ int scatter_add_f32(int outer, int n, int m, int inner, const int* idx, const f3
   }
   return -1;
 }
+
+// Average pooling over planes [p0, p1): each window clipped to the input, summed in float64 in
+// row-major order and divided by kh * kw (include_pad) or the clipped window's size, as the
+// TypeScript kernel does (so results are bit-identical).
+EXPORT(avgpool2d_f32)
+void avgpool2d_f32(const int* g, int p0, int p1, const f32* x, f32* y, int include_pad) {
+  int h = g[H], w = g[W], oh = g[OH], ow = g[OW], kh = g[KH], kw = g[KW];
+  int sh = g[SH], sw = g[SW], pt = g[PT], pl = g[PL];
+  for (int pi = p0; pi < p1; pi++) {
+    const f32* plane = x + pi * h * w;
+    f32* out = y + pi * oh * ow;
+    for (int yo = 0; yo < oh; yo++) {
+      int y0 = yo * sh - pt, y1 = y0 + kh;
+      if (y0 < 0) y0 = 0;
+      if (y1 > h) y1 = h;
+      for (int xo = 0; xo < ow; xo++) {
+        int x0 = xo * sw - pl, x1 = x0 + kw;
+        if (x0 < 0) x0 = 0;
+        if (x1 > w) x1 = w;
+        f64 s = 0;
+        for (int iy = y0; iy < y1; iy++) {
+          for (int ix = x0; ix < x1; ix++) s += plane[iy * w + ix];
+        }
+        f64 div = include_pad ? kh * kw : (y1 - y0) * (x1 - x0);
+        out[yo * ow + xo] = (f32)(s / div);
+      }
+    }
+  }
+}
+
+// The gradient of avgpool2d_f32: each ct[o] / divisor added over its window, in float64 per
+// plane (`acc`: h * w doubles of scratch), then rounded into dx.
+EXPORT(avgpool2d_backward_f32)
+void avgpool2d_backward_f32(const int* g, int p0, int p1, const f32* ct, f32* dx,
+                            int include_pad, f64* acc) {
+  int h = g[H], w = g[W], oh = g[OH], ow = g[OW], kh = g[KH], kw = g[KW];
+  int sh = g[SH], sw = g[SW], pt = g[PT], pl = g[PL];
+  for (int pi = p0; pi < p1; pi++) {
+    for (int i = 0; i < h * w; i++) acc[i] = 0;
+    const f32* c = ct + pi * oh * ow;
+    for (int yo = 0; yo < oh; yo++) {
+      int y0 = yo * sh - pt, y1 = y0 + kh;
+      if (y0 < 0) y0 = 0;
+      if (y1 > h) y1 = h;
+      for (int xo = 0; xo < ow; xo++) {
+        int x0 = xo * sw - pl, x1 = x0 + kw;
+        if (x0 < 0) x0 = 0;
+        if (x1 > w) x1 = w;
+        f64 div = include_pad ? kh * kw : (y1 - y0) * (x1 - x0);
+        f64 v = c[yo * ow + xo] / div;
+        for (int iy = y0; iy < y1; iy++) {
+          for (int ix = x0; ix < x1; ix++) acc[iy * w + ix] += v;
+        }
+      }
+    }
+    f32* d = dx + pi * h * w;
+    for (int i = 0; i < h * w; i++) d[i] = (f32)acc[i];
+  }
+}

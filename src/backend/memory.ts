@@ -13,6 +13,7 @@ import { Tensor } from "../core/tensor.ts";
 import { type BackendMemory, disposeTensor, liveMemory, withScope } from "../core/lifetime.ts";
 import * as tree from "../tree/tree.ts";
 import { type GpuMemoryInfo, gpuMemoryInfo } from "./webgpu/memory_info.ts";
+import { heapStats } from "./cpu/wasm/heap.ts";
 
 /**
  * Releases every tensor in `value` (any pytree; non-tensors are ignored). Disposing twice is
@@ -82,18 +83,43 @@ export function scoped<Args extends unknown[], R>(
   };
 }
 
-/** Live tensors and bytes per backend name, plus the WebGPU buffer pool when one is in use. */
+/**
+ * Live tensors and bytes per backend name, plus the CPU backend's WebAssembly heap and the
+ * WebGPU buffer pool when they are in use.
+ */
 export interface MemoryInfo {
   /** Per backend name (`"cpu"`, `"webgpu"`): live tensors and the bytes of their storage. */
-  [backend: string]: BackendMemory | GpuMemoryInfo | undefined;
+  [backend: string]: BackendMemory | CpuMemoryInfo | GpuMemoryInfo | undefined;
+  /** The CPU backend's live tensors, and its WebAssembly heap. */
+  cpu?: CpuMemoryInfo;
   /** The WebGPU backend's live tensors, and its buffer pool. */
   webgpu?: GpuMemoryInfo;
 }
 
 /**
+ * The CPU backend's live tensors and its WebAssembly heap (where float32 and other storage
+ * lives so the WebAssembly kernels use it in place, on every thread).
+ *
+ * @example
+ * ```ts
+ * import { memory } from "@fluxion/fluxion";
+ * const m = memory().cpu;
+ * if (m) console.log(m.tensors, m.bytes, m.heapInUseBytes, m.heapReservedBytes);
+ * ```
+ */
+export interface CpuMemoryInfo extends BackendMemory {
+  /** Bytes of heap blocks holding live storage or a kernel's scratch (size classes round up). */
+  heapInUseBytes: number;
+  /** Bytes the heap has grown to; freed blocks stay reserved for reuse. */
+  heapReservedBytes: number;
+  /** The most heap bytes in use at once so far (peak CPU tensor memory). */
+  heapPeakInUseBytes: number;
+}
+
+/**
  * What is live now, per backend: tensors not yet disposed or collected and the bytes of their
- * storage; for WebGPU also the bytes held in the buffer pool for reuse (pool buffers come in size
- * classes, so `inUseBytes` can exceed `bytes`). Tensors that are neither disposed nor released by
+ * storage; for the CPU the WebAssembly heap its storage lives in, and for WebGPU the bytes held
+ * in the buffer pool for reuse (both come in size classes, so bytes in use can exceed `bytes`). Tensors that are neither disposed nor released by
  * a scope count until the garbage collector reclaims them, so measure inside `scoped` steps.
  *
  * @example
@@ -106,6 +132,15 @@ export interface MemoryInfo {
 export function memory(): MemoryInfo {
   const live = liveMemory();
   const out: MemoryInfo = { ...live };
+  const heap = heapStats();
+  if (heap.reservedBytes > 0 || live.cpu !== undefined) {
+    out.cpu = {
+      ...(live.cpu ?? { tensors: 0, bytes: 0 }),
+      heapInUseBytes: heap.usedBytes,
+      heapReservedBytes: heap.reservedBytes,
+      heapPeakInUseBytes: heap.peakUsedBytes,
+    };
+  }
   const gpu = gpuMemoryInfo();
   if (gpu !== undefined) {
     out.webgpu = { ...gpu, ...(live.webgpu ?? { tensors: 0, bytes: 0 }) };

@@ -167,7 +167,7 @@ Deno.test("training returns tensors to the wasm heap: its use stays flat over st
     if (i === 0) first = r.loss.dataSync()[0];
     last = r.loss.dataSync()[0];
     fx.dispose(r.loss);
-    used.push(heapStats().usedBytes);
+    used.push(fx.memory().cpu!.heapInUseBytes);
   }
   assert.ok(last < first, `the loss falls (${first} -> ${last})`);
   assert.equal(
@@ -175,6 +175,9 @@ Deno.test("training returns tensors to the wasm heap: its use stays flat over st
     used[9],
     `heap bytes in use after step 10 and step 60: ${used[9]}, ${used[59]}`,
   );
+  const m = fx.memory().cpu!;
+  assert.ok(m.heapInUseBytes > 0 && m.heapReservedBytes >= m.heapInUseBytes);
+  assert.ok(m.heapPeakInUseBytes >= m.heapInUseBytes && heapStats().peakUsedBytes > 0);
 });
 
 Deno.test("wasm transposes of the last two axes and broadcast where equal the float64 results", () => {
@@ -275,4 +278,22 @@ Deno.test("wasm elementwise rows long enough to split between threads equal floa
   const bad = got.findIndex((v, i) => v !== want[i]);
   assert.equal(bad, -1, `greater: element ${bad}`);
   sameBits(fx.where(m, b, 0), fx.where(m, as64(b), 0), "where");
+});
+
+Deno.test("wasm average pooling and its gradient equal the float64 results bit for bit", () => {
+  const cases: [number[], number, fx.Pool2dOptions][] = [
+    [[2, 3, 13, 11], 3, {}],
+    [[2, 3, 13, 11], 3, { stride: 1, padding: 1 }],
+    [[2, 3, 13, 11], 3, { stride: 2, padding: 1, countIncludePad: false }],
+    [[8, 32, 32, 32], 3, { stride: 1, padding: 1 }], // split between threads
+  ];
+  let seed = 300;
+  for (const [shape, k, opts] of cases) {
+    const x = fx.random.normal(fx.random.key(seed++), shape);
+    const f = (t: fx.Tensor) => fx.avgPool2d(t, k, opts);
+    sameBits(f(x), f(as64(x)), `avgPool2d ${shape} ${JSON.stringify(opts)}`);
+    const g = fx.random.normal(fx.random.key(seed++), f(x).shape);
+    const dx = fx.grad((t: fx.Tensor) => fx.sum(fx.mul(f(t), fx.cast(g, t.dtype))));
+    sameBits(dx(x), dx(as64(x)), `avgPool2d gradient ${shape} ${JSON.stringify(opts)}`);
+  }
 });

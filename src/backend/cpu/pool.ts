@@ -8,7 +8,7 @@ import type { TypedArray } from "../../core/dtype.ts";
 import { allocate, release } from "./alloc.ts";
 import type { PoolParams } from "../../core/primitives.ts";
 import type { CpuKernelTable } from "./kernel.ts";
-import { maxPoolF32 } from "./wasm/pool2d.ts";
+import { avgPoolF32, maxPoolF32 } from "./wasm/pool2d.ts";
 
 /** Sizes of one pooling: input planes `[planes, h, w]`, output `[planes, oh, ow]`. */
 interface PoolGeometry {
@@ -161,13 +161,19 @@ export const poolKernels: CpuKernelTable<
     return maxArgmax(x.storage, g);
   },
   avgPool2d: ([x], p, out) => {
-    const y = allocate(out.dtype, size(out.shape));
-    avgForward(x.storage, poolGeometry(x.shape, out.shape, p), p.countIncludePad, y);
+    const y = allocate(out.dtype, size(out.shape), false);
+    const g = poolGeometry(x.shape, out.shape, p);
+    const simd = x.storage instanceof Float32Array &&
+      avgPoolF32(x.storage, y as Float32Array, g, p.countIncludePad, false);
+    if (!simd) avgForward(x.storage, g, p.countIncludePad, y);
     return y;
   },
   avgPool2dBackward: ([ct], p, out) => {
-    const dx = allocate(out.dtype, size(out.shape));
-    avgBackward(ct.storage, poolGeometry(p.inputShape, ct.shape, p), p.countIncludePad, dx);
+    const dx = allocate(out.dtype, size(out.shape), false);
+    const g = poolGeometry(p.inputShape, ct.shape, p);
+    const simd = ct.storage instanceof Float32Array &&
+      avgPoolF32(ct.storage, dx as Float32Array, g, p.countIncludePad, true);
+    if (!simd) avgBackward(ct.storage, g, p.countIncludePad, dx);
     return dx;
   },
 };

@@ -42,6 +42,8 @@ export interface Kernels {
   sum_cols_f32(...args: number[]): void;
   f64_to_f32(...args: number[]): void;
   maxpool2d_f32(...args: number[]): void;
+  avgpool2d_f32(...args: number[]): void;
+  avgpool2d_backward_f32(...args: number[]): void;
   scatter_add_f32(...args: number[]): number;
 }
 
@@ -59,6 +61,7 @@ let heap: Heap | null | undefined;
 let buffer: ArrayBufferLike;
 let top = BASE;
 let used = 0;
+let peak = 0;
 const free = new Map<number, number[]>();
 /** Offset of each live block -> its size class. */
 const live = new Map<number, number>();
@@ -123,6 +126,7 @@ function allocBlock(bytes: number): [number, boolean] {
   }
   live.set(off, cls);
   used += cls;
+  if (used > peak) peak = used;
   return [off, reused === undefined];
 }
 
@@ -196,9 +200,12 @@ export function releaseView(a: ArrayBufferView): void {
   freeBlock(off);
 }
 
-/** Bytes of the heap in use by live blocks, and reserved by it in all. */
-export function heapStats(): { usedBytes: number; reservedBytes: number } {
-  return { usedBytes: used, reservedBytes: top - BASE };
+/**
+ * Bytes of the heap in use by live blocks (size classes round up), reserved by it in all (free
+ * blocks are kept for reuse), and the most ever in use at once; zeros before the heap exists.
+ */
+export function heapStats(): { usedBytes: number; reservedBytes: number; peakUsedBytes: number } {
+  return { usedBytes: used, reservedBytes: top - BASE, peakUsedBytes: peak };
 }
 
 /**

@@ -21,6 +21,8 @@ const TASK_KERNELS = [
   "winograd_conv",
   "winograd_filter_grad",
   "maxpool2d_f32",
+  "avgpool2d_f32",
+  "avgpool2d_backward_f32",
   "binary_f32",
   "compare_f32",
   "where_f32",

@@ -1,7 +1,7 @@
 /**
  * 2-D max pooling of float32 heap tensors on the WebAssembly kernels (`wasm/pool.c`), planes
  * split between the threads of the pool, picking the same winners as the TypeScript kernel; and
- * the scatterAdd its gradient uses.
+ * the scatterAdd its gradient uses; and average pooling with its gradient.
  *
  * @module
  */
@@ -80,4 +80,40 @@ export function scatterAddF32(
     return undefined;
   }
   return heap.kernels.scatter_add_f32(outer, n, m, inner, pi, pu, pd);
+}
+
+/**
+ * Average pooling (`backward`: its gradient, from `src` = the output gradient into `dst` = the
+ * input gradient) over float32 heap arrays, planes split between threads; bit-identical to the
+ * TypeScript kernel (float64 sums). False, having done nothing, when an array lies elsewhere.
+ */
+export function avgPoolF32(
+  src: Float32Array,
+  dst: Float32Array,
+  g: PoolWords,
+  includePad: boolean,
+  backward: boolean,
+): boolean {
+  const heap = wasmHeap();
+  const [ps, pd] = [heapAddress(src), heapAddress(dst)];
+  if (heap === undefined || ps < 0 || pd < 0) return false;
+  const { planes, h, w, oh, ow, kh, kw, sh, sw, pt, pl } = g;
+  const parts = splitRange(planes, 1, planes * oh * ow * kh * kw >= PARALLEL_MIN_TAPS);
+  const s = scratch(11 * 4, ...parts.map(() => (backward ? h * w * 8 : 8)));
+  if (s === undefined) return false;
+  try {
+    new Int32Array(heapF32().buffer, s[0], 11).set([planes, h, w, oh, ow, kh, kw, sh, sw, pt, pl]);
+    runTasks(
+      heap.kernels,
+      parts.map(([p0, p1], t) => ({
+        kernel: backward ? "avgpool2d_backward_f32" : "avgpool2d_f32",
+        args: backward
+          ? [s[0], p0, p1, ps, pd, +includePad, s[1 + t]]
+          : [s[0], p0, p1, ps, pd, +includePad],
+      })),
+    );
+    return true;
+  } finally {
+    freeScratch(s);
+  }
 }
