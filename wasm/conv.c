@@ -2,7 +2,8 @@
 // the pool takes a range of images [n0, n1), so large batches use every core and every output
 // element is computed by one thread in a fixed order.
 //
-// The geometry travels as an int array (order fixed by src/backend/cpu/wasm/conv.ts).
+// The geometry travels as an int array (order fixed by src/backend/cpu/wasm/conv.ts), which also
+// sizes each thread's scratch: col (K x P floats) then sgemm_acc's.
 
 #include "kernels.h"
 
@@ -82,13 +83,6 @@ static void col2im(const int* g, const f32* col, f32* dx) {
       }
     }
   }
-}
-
-// Floats of scratch one thread needs for conv2d_forward / conv2d_backward_input (col + sgemm).
-EXPORT(conv2d_scratch) int conv2d_scratch(const int* g) {
-  int k = g[CG] * g[KH] * g[KW], p = g[OH] * g[OW];
-  int m = k > g[OG] ? k : g[OG];
-  return k * p + SGEMM_SCRATCH(m > p ? m : p);
 }
 
 // y[n, g*og + o, p] += Σ_k w[g*og + o, k] · col_{n,g}[k, p] for images n in [n0, n1).

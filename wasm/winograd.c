@@ -6,7 +6,8 @@
 // The input gradient is the same computation on the output gradient, with the filters flipped
 // and their channel axes swapped (winograd_filter's `flip`). Threads take ranges of images.
 //
-// The geometry travels as an int array (order fixed by src/backend/cpu/wasm/conv.ts).
+// The geometry travels as an int array (order fixed by src/backend/cpu/wasm/conv.ts), which also
+// sizes each thread's scratch (V, M or dM, the transposed V for the filter gradient, sgemm's).
 
 #include "kernels.h"
 
@@ -40,11 +41,6 @@ EXPORT(winograd_filter) void winograd_filter(int cout, int cin, const f32* w, in
   }
 }
 
-// Floats of scratch one thread needs: V (16 x C x T), M (16 x O x T) and sgemm's.
-EXPORT(winograd_scratch) int winograd_scratch(const int* g) {
-  int t = ((g[OH] + 1) / 2) * ((g[OW] + 1) / 2);
-  return 16 * g[C] * t + 16 * g[O] * t + SGEMM_SCRATCH(g[C]);
-}
 
 // Four tiles side by side, one per lane: their 4 x 10 input block starts at `src` (rows `w`
 // apart, all inside the input); writes the 16 transformed elements of each to dst[e * es + q].
@@ -274,11 +270,6 @@ void winograd_filter_grad(const int* g, int n0, int n1, const f32* x, const f32*
   }
 }
 
-// Floats of scratch one thread of winograd_filter_grad needs (beside its partial sum).
-EXPORT(winograd_filter_grad_scratch) int winograd_filter_grad_scratch(const int* g) {
-  int t = ((g[OH] + 1) / 2) * ((g[OW] + 1) / 2);
-  return 17 * g[C] * t + 16 * g[O] * t + SGEMM_SCRATCH(t);
-}
 
 // dw[o, c] = Gt dU[o, c] G (3 x 3) from dU[e][o][c].
 EXPORT(winograd_filter_adjoint)

@@ -297,3 +297,17 @@ Deno.test("wasm average pooling and its gradient equal the float64 results bit f
     sameBits(dx(x), dx(as64(x)), `avgPool2d gradient ${shape} ${JSON.stringify(opts)}`);
   }
 });
+
+Deno.test("the transpose memo does not apply to a reshape of a transpose (values and gradients)", () => {
+  // 1024 elements, so the storage lives in the wasm heap with the memo in play.
+  const a = fx.reshape(fx.arange(0, 1024, 1, { dtype: "float32" }), [32, 32]);
+  const u = fx.transpose(fx.reshape(fx.transpose(a, [1, 0]), [16, 64]), [1, 0]);
+  const u64 = fx.transpose(fx.reshape(fx.transpose(as64(a), [1, 0]), [16, 64]), [1, 0]);
+  sameBits(u, u64, "transpose(reshape(transpose(a)))");
+  // An [N, C, L] -> [N, L, C] -> flatten -> linear pattern: the weight gradient takes mT(a).
+  const x = fx.reshape(fx.arange(0, 2 * 24 * 16, 1, { dtype: "float32" }), [2, 24, 16]);
+  const loss = (w: fx.Tensor, xx: fx.Tensor) =>
+    fx.sum(fx.matmul(fx.reshape(fx.transpose(xx, [0, 2, 1]), [32, 24]), w));
+  const w = fx.full([24, 5], 0.5);
+  sameBits(fx.grad(loss)(w, x), fx.grad(loss)(as64(w), as64(x)), "weight gradient");
+});

@@ -189,3 +189,24 @@ Deno.test("the plain-SIMD and relaxed-SIMD (fused multiply-add) builds agree; De
     );
   }
 });
+
+Deno.test("the worker pool starts without any permission prompt (run in a terminal, no flags)", async () => {
+  // `script` gives the child a terminal, where Deno would prompt for a missing permission.
+  const has = await new Deno.Command("sh", { args: ["-c", "command -v script"] }).output();
+  if (!has.success) return console.log("skipped: no `script` command for a pseudo-terminal");
+  const file = new URL("../fixtures/threads_no_permissions.ts", import.meta.url).pathname;
+  const out = await new Deno.Command("script", {
+    // A prompt would wait for an answer: `timeout` ends the child then, and its output shows it.
+    args: ["-qec", `timeout 30 ${Deno.execPath()} run ${file}`, "/dev/null"],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  assert.doesNotMatch(text, /requests|Allow\?/, text);
+  assert.match(
+    text,
+    new RegExp(`threads ${navigator.hardwareConcurrency > 1 ? 2 : 1}|threads \\d+`),
+  );
+  assert.ok(out.success, text);
+});

@@ -9,7 +9,14 @@ import type { TypedArray } from "../../core/dtype.ts";
 import { allocate, isLive, release } from "./alloc.ts";
 import { transposeF32 } from "./wasm/elementwise.ts";
 import { scatterAddF32 } from "./wasm/pool2d.ts";
-import { broadcastStrides, fmtShape, type Shape, sizeOf, stridesOf } from "../../core/shape.ts";
+import {
+  broadcastStrides,
+  fmtShape,
+  type Shape,
+  shapesEqual,
+  sizeOf,
+  stridesOf,
+} from "../../core/shape.ts";
 import type { CpuInput, CpuKernelTable } from "./kernel.ts";
 import { forEachRow } from "./strided.ts";
 
@@ -46,8 +53,8 @@ function checkIndex(op: string, v: number, size: number, axis: number, shape: Sh
   return v < 0 ? v + size : v;
 }
 
-/** The storage each float32 swap of the last two axes was made from. */
-const transposedFrom = new WeakMap<TypedArray, TypedArray>();
+/** The storage each float32 swap of the last two axes was made from, and the shape it made. */
+const transposedFrom = new WeakMap<TypedArray, { source: TypedArray; shape: readonly number[] }>();
 
 /** CPU kernels of the movement primitives. */
 export const movementKernels: CpuKernelTable<
@@ -63,12 +70,16 @@ export const movementKernels: CpuKernelTable<
     ) {
       // Transposing back what was just transposed (a linear layer's weight in its backward
       // pass) gives the original storage, while it is live: storage never changes.
+      // The memo holds the shape the transpose produced: a reshape shares storage under
+      // another shape, and then it does not apply.
       const back = transposedFrom.get(x.storage);
-      if (back !== undefined && isLive(back)) return back;
+      if (back !== undefined && shapesEqual(back.shape, x.shape) && isLive(back.source)) {
+        return back.source;
+      }
       const dst = allocate(x.dtype, x.storage.length, false) as Float32Array;
       const [rows, cols] = x.shape.slice(r - 2);
       if (transposeF32(x.storage, dst, x.storage.length / (rows * cols || 1), rows, cols)) {
-        transposedFrom.set(dst, x.storage);
+        transposedFrom.set(dst, { source: x.storage, shape: out.shape });
         return dst;
       }
       release(dst);

@@ -10,7 +10,7 @@
 import type { ConvParams } from "../../../core/primitives.ts";
 import { allocate } from "../alloc.ts";
 import { type ConvGeometry, convGeometry } from "../im2col.ts";
-import { PARALLEL_MIN_WORK, place } from "./gemm.ts";
+import { PARALLEL_MIN_WORK, place, sgemmScratch } from "./gemm.ts";
 import { freeScratch, type Heap, heapAddress, heapF32, scratch, wasmHeap } from "./heap.ts";
 import { runTasks, splitRange, type TaskKernel } from "./pool.ts";
 
@@ -33,8 +33,8 @@ interface BatchJob {
   readonly work: number;
   /** Input, filter (or transformed filter) and output. */
   readonly operands: readonly [Operand, Operand, Operand];
-  /** Floats of scratch one thread needs, from the geometry's address. */
-  readonly scratchFloats: (geometry: number) => number;
+  /** Floats of scratch one thread needs. */
+  readonly scratchFloats: number;
   /** With a nonzero size, threads after the first sum into partial outputs of this many floats. */
   readonly partialFloats?: number;
 }
@@ -66,7 +66,7 @@ function runBatch(heap: Heap, job: BatchJob, temps: number[]): boolean {
   temps.push(gs[0]);
   new Int32Array(heapF32().buffer, gs[0], job.words.length).set(job.words);
   const parts = splitRange(job.images, 1, job.work >= PARALLEL_MIN_WORK);
-  const floats = job.scratchFloats(gs[0]);
+  const floats = job.scratchFloats;
   const extra = job.partialFloats ?? 0;
   const blocks = scratch(...parts.map((_, t) => (floats + (t > 0 ? extra : 0)) * 4));
   if (blocks === undefined) return false;
@@ -113,19 +113,20 @@ function convTasks(heap: Heap, job: BatchJob, temps: number[] = []): boolean {
 
 /** An im2col convolution job of `kernel` over geometry `g`. */
 function im2colJob(
-  heap: Heap,
   kernel: TaskKernel,
   g: ConvGeometry,
   operands: BatchJob["operands"],
   partialFloats = 0,
 ): BatchJob {
+  const k = g.cg * g.kh * g.kw, p = g.oh * g.ow;
   return {
     kernel,
     words: geometryWords(g),
     images: g.n,
     work: g.n * g.o * g.oh * g.ow * g.cg * g.kh * g.kw,
     operands,
-    scratchFloats: (at) => heap.kernels.conv2d_scratch(at),
+    // col (K x P), then the product's scratch for its longest sum (K, og or P steps).
+    scratchFloats: k * p + sgemmScratch(Math.max(k, g.og, p)),
     partialFloats,
   };
 }
@@ -158,6 +159,7 @@ function winograd(
   flip: boolean,
 ): boolean {
   const temps: number[] = [];
+  const tiles = Math.ceil(oh / 2) * Math.ceil(ow / 2);
   const pw = place(w, 0, w.length, true, temps);
   const u = scratch(16 * cout * cin * 4);
   if (pw === undefined || u === undefined) {
@@ -172,7 +174,8 @@ function winograd(
     images: n,
     work: n * cout * oh * ow * cin * 4,
     operands: [{ data: x, input: true }, { at: u[0] }, { data: y, input: false }],
-    scratchFloats: (at) => heap.kernels.winograd_scratch(at),
+    // V (16 x cin x tiles), M (16 x cout x tiles), the product's scratch.
+    scratchFloats: 16 * cin * tiles + 16 * cout * tiles + sgemmScratch(cin),
   }, temps);
 }
 
@@ -197,7 +200,7 @@ export function conv2dF32(
     data: y,
     input: false,
   }] as const;
-  return convTasks(heap, im2colJob(heap, "conv2d_forward", g, ops)) ? y : undefined;
+  return convTasks(heap, im2colJob("conv2d_forward", g, ops)) ? y : undefined;
 }
 
 /** dx = col2im(w_g^T · ct_{n,g}) for every image and group. */
@@ -223,7 +226,7 @@ export function conv2dBackwardInputF32(
     data: dx,
     input: false,
   }] as const;
-  return convTasks(heap, im2colJob(heap, "conv2d_backward_input", g, ops)) ? dx : undefined;
+  return convTasks(heap, im2colJob("conv2d_backward_input", g, ops)) ? dx : undefined;
 }
 
 /**
@@ -247,9 +250,7 @@ export function conv2dBackwardFilterF32(
     data: dw,
     input: false,
   }] as const;
-  return convTasks(heap, im2colJob(heap, "conv2d_backward_filter", g, ops, dw.length))
-    ? dw
-    : undefined;
+  return convTasks(heap, im2colJob("conv2d_backward_filter", g, ops, dw.length)) ? dw : undefined;
 }
 
 /**
@@ -267,6 +268,7 @@ function winogradFilterGrad(
   const temps: number[] = [];
   try {
     const floats = 16 * g.c * g.o;
+    const tiles = Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2);
     const dut = scratch(floats * 4);
     if (dut === undefined) return false;
     temps.push(dut[0]);
@@ -277,7 +279,8 @@ function winogradFilterGrad(
       images: g.n,
       work: g.n * g.o * g.oh * g.ow * g.c * 4,
       operands: [{ data: x, input: true }, { data: ct, input: true }, { at: dut[0] }],
-      scratchFloats: (at) => heap.kernels.winograd_filter_grad_scratch(at),
+      // V, dM, V[e] transposed (cin x tiles), the product's scratch.
+      scratchFloats: 17 * g.c * tiles + 16 * g.o * tiles + sgemmScratch(tiles),
       partialFloats: floats,
     }, temps);
     if (!ok) return false;

@@ -21,15 +21,12 @@ const MAX_HEAP_BYTES = 2 ** 31;
 /** The kernels of `wasm/*.c`, by export name. */
 export interface Kernels {
   sgemm_acc(...args: number[]): void;
-  conv2d_scratch(g: number): number;
   conv2d_forward(...args: number[]): void;
   conv2d_backward_input(...args: number[]): void;
   conv2d_backward_filter(...args: number[]): void;
   winograd_filter(...args: number[]): void;
-  winograd_scratch(g: number): number;
   winograd_conv(...args: number[]): void;
   winograd_filter_grad(...args: number[]): void;
-  winograd_filter_grad_scratch(g: number): number;
   winograd_filter_adjoint(...args: number[]): void;
   binary_f32(...args: number[]): void;
   compare_f32(...args: number[]): void;
@@ -215,6 +212,11 @@ export function heapStats(): { usedBytes: number; reservedBytes: number; peakUse
 export function scratch(...bytes: number[]): number[] | undefined {
   const offs: number[] = [];
   for (const b of bytes) {
+    // Sizes past the heap (or not sizes at all) are refused before anything is allocated.
+    if (!(b >= 0 && b <= MAX_HEAP_BYTES)) {
+      freeScratch(offs);
+      return undefined;
+    }
     const [off] = allocBlock(Math.max(b, 64));
     if (off < 0) {
       freeScratch(offs);

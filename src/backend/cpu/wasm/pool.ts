@@ -128,13 +128,16 @@ function start(): Pool | null {
     ?.hardwareConcurrency ?? 1;
   const workers = Math.min((requested ?? cores) - 1, 15);
   if (heap === undefined || workers < 1) return null;
+  const threads: Worker[] = [];
   try {
     const ctrlBuffer = new SharedArrayBuffer(workers * SLOT * 4);
     const ctrl = new Int32Array(ctrlBuffer);
-    const threads: Worker[] = [];
     for (let slot = 0; slot < workers; slot++) {
       const w = new Worker(WORKER_SOURCE, {
         eval: true,
+        // The workers need no environment; without this, Deno's worker_threads copies
+        // process.env, which asks for env permission.
+        env: {},
         workerData: {
           ctrlBuffer,
           memory: heap.memory,
@@ -159,6 +162,7 @@ function start(): Pool | null {
     }
     return { ctrl, workers, seq: 0, threads };
   } catch {
+    for (const t of threads) t.terminate();
     return null;
   }
 }
@@ -190,9 +194,23 @@ export function runTasks(kernels: Kernels, tasks: readonly Task[]): void {
     Atomics.store(p!.ctrl, base + SEQ, ++p!.seq);
     Atomics.notify(p!.ctrl, base + SEQ);
   }
-  if (tasks.length > 0) (kernels[tasks[0].kernel] as (...a: number[]) => void)(...tasks[0].args);
+  let error: unknown;
+  try {
+    if (tasks.length > 0) (kernels[tasks[0].kernel] as (...a: number[]) => void)(...tasks[0].args);
+  } catch (e) {
+    error = e;
+  }
+  // Even when the calling thread's part throws, the workers finish before the caller frees the
+  // scratch and outputs they write.
+  const failed = waitAll(p, tasks.length - 1);
+  if (error !== undefined) throw error;
+  if (failed) throw new Error(`${tasks[0].kernel}: a worker thread of the CPU backend failed`);
+}
+
+/** Waits for the first `count` workers' tasks; whether any failed. */
+function waitAll(p: Pool | null | undefined, count: number): boolean {
   let failed = false;
-  for (let i = 1; i < tasks.length; i++) {
+  for (let i = 1; i <= count; i++) {
     const base = (i - 1) * SLOT;
     const seq = Atomics.load(p!.ctrl, base + SEQ);
     for (let spin = 0;; spin++) {
@@ -202,9 +220,7 @@ export function runTasks(kernels: Kernels, tasks: readonly Task[]): void {
     }
     failed ||= Atomics.load(p!.ctrl, base + FAILED) !== 0;
   }
-  if (failed) {
-    throw new Error(`${tasks[0].kernel}: a worker thread of the CPU backend failed`);
-  }
+  return failed;
 }
 
 /**
