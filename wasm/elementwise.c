@@ -37,11 +37,13 @@ enum { NEG, ABS, SQRT, RELU, FLOOR, CEIL, ROUND };
     }                                                                               \
     return;
 
-static f32 fmax_js(f32 a, f32 b) {
-  return wasm_f32x4_extract_lane(wasm_f32x4_max(wasm_f32x4_splat(a), wasm_f32x4_splat(b)), 0);
+// maximum/minimum as the TypeScript kernels pick: `a` when it wins or is NaN, else `b` (so NaN
+// propagates from either side, and of two equal values, +0 and -0 included, `b` is taken).
+static v128_t vmax(v128_t a, v128_t b) {
+  return wasm_v128_bitselect(a, b, wasm_v128_or(wasm_f32x4_gt(a, b), wasm_f32x4_ne(a, a)));
 }
-static f32 fmin_js(f32 a, f32 b) {
-  return wasm_f32x4_extract_lane(wasm_f32x4_min(wasm_f32x4_splat(a), wasm_f32x4_splat(b)), 0);
+static v128_t vmin(v128_t a, v128_t b) {
+  return wasm_v128_bitselect(a, b, wasm_v128_or(wasm_f32x4_lt(a, b), wasm_f32x4_ne(a, a)));
 }
 
 // o[i] = op(x[i*xs], y[i*ys]) for i < n; xs, ys are 0 or 1.
@@ -53,8 +55,8 @@ void binary_f32(int op, int n, const f32* x, int xs, const f32* y, int ys, f32* 
     BINARY(SUB, wasm_f32x4_sub(a, b), a - b)
     BINARY(MUL, wasm_f32x4_mul(a, b), a * b)
     BINARY(DIV, wasm_f32x4_div(a, b), a / b)
-    BINARY(MAX, wasm_f32x4_max(a, b), fmax_js(a, b))
-    BINARY(MIN, wasm_f32x4_min(a, b), fmin_js(a, b))
+    BINARY(MAX, vmax(a, b), a > b || a != a ? a : b)
+    BINARY(MIN, vmin(a, b), a < b || a != a ? a : b)
   }
 }
 

@@ -3,8 +3,9 @@
 
 #include "kernels.h"
 
-// acc[r] += Σ_t x[r*len + t] for r < rows: a row sum per output (inner == 1), two float64 lanes
-// at a time.
+// acc[r] += Σ_t x[r*len + t] for r < rows: a row sum per output (inner == 1) in four float64
+// partial sums (elements t mod 4), combined as (p0 + p2) + (p1 + p3), then the tail in order: the
+// order src/backend/cpu/reduce.ts sums a row in, so results are bit-identical.
 EXPORT(sum_rows_f32) void sum_rows_f32(int rows, int len, const f32* x, f64* acc) {
   for (int r = 0; r < rows; r++) {
     const f32* row = x + r * len;

@@ -4,8 +4,9 @@
  * Every `grad`/`valueAndGrad` call releases the intermediates it created when it returns; only
  * returned tensors escape. `scoped` does the same for any function (a whole training step), and
  * can donate its inputs (old parameters and optimizer state) so a loop holds memory flat without
- * explicit `dispose` calls. On the CPU backend release only updates the counts (the garbage
- * collector frees typed arrays); on WebGPU buffers return to the pool at once.
+ * explicit `dispose` calls. On the CPU backend a released tensor's WebAssembly-heap block is
+ * reused at once (tensors made outside scopes are typed arrays the garbage collector frees); on
+ * WebGPU buffers return to the pool at once.
  *
  * @module
  */
@@ -90,7 +91,7 @@ export function scoped<Args extends unknown[], R>(
 export interface MemoryInfo {
   /** Per backend name (`"cpu"`, `"webgpu"`): live tensors and the bytes of their storage. */
   [backend: string]: BackendMemory | CpuMemoryInfo | GpuMemoryInfo | undefined;
-  /** The CPU backend's live tensors, and its WebAssembly heap. */
+  /** The CPU backend's live tensors, and its WebAssembly heap (always present). */
   cpu?: CpuMemoryInfo;
   /** The WebGPU backend's live tensors, and its buffer pool. */
   webgpu?: GpuMemoryInfo;
@@ -119,8 +120,9 @@ export interface CpuMemoryInfo extends BackendMemory {
 /**
  * What is live now, per backend: tensors not yet disposed or collected and the bytes of their
  * storage; for the CPU the WebAssembly heap its storage lives in, and for WebGPU the bytes held
- * in the buffer pool for reuse (both come in size classes, so bytes in use can exceed `bytes`). Tensors that are neither disposed nor released by
- * a scope count until the garbage collector reclaims them, so measure inside `scoped` steps.
+ * in the buffer pool for reuse (both come in size classes, so bytes in use can exceed `bytes`).
+ * Tensors that are neither disposed nor released by a scope count until the garbage collector
+ * reclaims them, so measure inside `scoped` steps.
  *
  * @example
  * ```ts
@@ -133,14 +135,12 @@ export function memory(): MemoryInfo {
   const live = liveMemory();
   const out: MemoryInfo = { ...live };
   const heap = heapStats();
-  if (heap.reservedBytes > 0 || live.cpu !== undefined) {
-    out.cpu = {
-      ...(live.cpu ?? { tensors: 0, bytes: 0 }),
-      heapInUseBytes: heap.usedBytes,
-      heapReservedBytes: heap.reservedBytes,
-      heapPeakInUseBytes: heap.peakUsedBytes,
-    };
-  }
+  out.cpu = {
+    ...(live.cpu ?? { tensors: 0, bytes: 0 }),
+    heapInUseBytes: heap.usedBytes,
+    heapReservedBytes: heap.reservedBytes,
+    heapPeakInUseBytes: heap.peakUsedBytes,
+  };
   const gpu = gpuMemoryInfo();
   if (gpu !== undefined) {
     out.webgpu = { ...gpu, ...(live.webgpu ?? { tensors: 0, bytes: 0 }) };

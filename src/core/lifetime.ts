@@ -71,6 +71,14 @@ function releaseHeld(h: Held): void {
   h.backend.release?.(h.storage);
 }
 
+/**
+ * Whether a scope is open (`grad`, `valueAndGrad`, `jvp` or `scoped` is running): tensors made
+ * now are released deterministically unless they escape as results.
+ */
+export function inScope(): boolean {
+  return scopes.length > 0;
+}
+
 /** Releases one tensor (idempotent). */
 export function disposeTensor(t: Tensor): void {
   const h = held.get(t);

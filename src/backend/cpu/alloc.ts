@@ -1,10 +1,15 @@
 /**
- * Storage for the CPU backend's outputs: in the WebAssembly heap when it can hold them (so the
- * WebAssembly kernels use them in place), else ordinary typed arrays.
+ * Storage for the CPU backend's outputs. Tensors made inside a scope (`grad`, `valueAndGrad`,
+ * `jvp`, `scoped`), which are released deterministically, live in the WebAssembly heap, where the
+ * WebAssembly kernels use them in place. Tensors made outside any scope are ordinary typed arrays:
+ * the garbage collector frees those during a synchronous loop, whereas a heap block of a tensor
+ * nobody disposed returns only when a finalizer runs, between event-loop tasks. (Kernels copy
+ * such arrays into the heap, with the same results.)
  *
  * @module
  */
 import type { DType, TypedArray } from "../../core/dtype.ts";
+import { inScope } from "../../core/lifetime.ts";
 import { heapAddress, heapArray, ownsBlock, releaseView } from "./wasm/heap.ts";
 
 /**
@@ -12,6 +17,7 @@ import { heapAddress, heapArray, ownsBlock, releaseView } from "./wasm/heap.ts";
  * write every element).
  */
 export function allocate(dtype: DType, size: number, zero = true): TypedArray {
+  if (!inScope()) return plain(dtype, size);
   switch (dtype) {
     case "float32":
       return heapArray(Float32Array, size, zero) ?? new Float32Array(size);
@@ -24,10 +30,27 @@ export function allocate(dtype: DType, size: number, zero = true): TypedArray {
   }
 }
 
-/** `data` moved into the heap (a copy) when it can hold it, else `data` itself. */
+/** A new zero-filled typed array on the JavaScript heap. */
+function plain(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(size);
+    case "float64":
+      return new Float64Array(size);
+    case "int32":
+      return new Int32Array(size);
+    case "bool":
+      return new Uint8Array(size);
+  }
+}
+
+/**
+ * `data` moved into the heap (a copy) inside a scope when the heap can hold it, else `data`
+ * itself.
+ */
 export function adopt(data: TypedArray): TypedArray {
   const ctor = data.constructor as new (n: number) => TypedArray;
-  if (heapAddress(data) >= 0) return data;
+  if (heapAddress(data) >= 0 || !inScope()) return data;
   const copy = ctor === Float32Array
     ? heapArray(Float32Array, data.length, false)
     : ctor === Float64Array

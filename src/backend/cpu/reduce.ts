@@ -43,10 +43,21 @@ function outSize(x: CpuInput, axes: readonly number[]): number {
   return x.shape.reduce((n, d, i) => (axes.includes(i) ? n : n * d), 1);
 }
 
+// A run folding into one slot is summed in four partial sums (elements i mod 4), combined as
+// (p0 + p2) + (p1 + p3), then the tail in order: four independent chains, and the order the
+// WebAssembly kernel (wasm/reduce.c) sums a row in, so both give the same bits.
 const sumRow: FoldRow = (acc, ao, as, src, xo, xs, n) => {
   if (as === 0) {
-    let t = 0;
-    for (let i = 0; i < n; i++) t += src[xo + i * xs];
+    let p0 = 0, p1 = 0, p2 = 0, p3 = 0, i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = xo + i * xs;
+      p0 += src[o];
+      p1 += src[o + xs];
+      p2 += src[o + 2 * xs];
+      p3 += src[o + 3 * xs];
+    }
+    let t = (p0 + p2) + (p1 + p3);
+    for (; i < n; i++) t += src[xo + i * xs];
     acc[ao] += t;
   } else {
     for (let i = 0; i < n; i++) acc[ao + i * as] += src[xo + i * xs];

@@ -15,8 +15,18 @@ const PAGE = 65536;
 const BASE = PAGE;
 /** Empty storage stays on the JavaScript heap; everything else goes to the WebAssembly heap. */
 const MIN_HEAP_BYTES = 1;
-/** The heap grows to at most this many bytes; later storage goes to the JavaScript heap. */
+/** The heap grows to at most this many bytes (tensor storage and kernels' scratch). */
 const MAX_HEAP_BYTES = 2 ** 31;
+/**
+ * Tensor storage takes at most this many bytes of the heap (the rest stays for scratch, so kernels
+ * keep working); past it, storage goes to the JavaScript heap, where the garbage collector frees
+ * it even in a loop that never yields (heap blocks of undisposed tensors return only between
+ * event-loop tasks).
+ */
+let storageLimit = 2 ** 30;
+let storageUsed = 0;
+/** Offsets of blocks holding tensor storage (the rest is scratch). */
+const storageBlocks = new Set<number>();
 
 /** The kernels of `wasm/*.c`, by export name. */
 export interface Kernels {
@@ -87,7 +97,10 @@ function create(): Heap | null {
   }
 }
 
-/** The heap, created on first use; `undefined` where WebAssembly SIMD or shared memory is missing. */
+/**
+ * The heap, created on first use; `undefined` where WebAssembly SIMD or shared memory is
+ * missing.
+ */
 export function wasmHeap(): Heap | undefined {
   if (heap === undefined) heap = create();
   return heap ?? undefined;
@@ -133,6 +146,7 @@ function freeBlock(off: number): void {
   if (cls === undefined) return;
   live.delete(off);
   used -= cls;
+  if (storageBlocks.delete(off)) storageUsed -= cls;
   let list = free.get(cls);
   if (list === undefined) free.set(cls, list = []);
   list.push(off);
@@ -166,11 +180,13 @@ export function heapArray<T extends ArrayBufferView & { fill(v: number): T }>(
   zero = true,
 ): T | undefined {
   const bytes = n * ctor.BYTES_PER_ELEMENT;
-  if (bytes < MIN_HEAP_BYTES) return undefined;
+  if (bytes < MIN_HEAP_BYTES || storageUsed + sizeClass(bytes) > storageLimit) return undefined;
   const h = wasmHeap();
   if (h === undefined) return undefined;
   const [off, fresh] = allocBlock(bytes);
   if (off < 0) return undefined;
+  storageBlocks.add(off);
+  storageUsed += sizeClass(bytes);
   const view = new ctor(heapBuffer(h), off, n);
   if (!fresh && zero) view.fill(0);
   owners.set(view, off);
@@ -235,4 +251,14 @@ export function freeScratch(offs: readonly number[]): void {
 /** A Float32Array over the whole heap (for copies in and out of scratch). */
 export function heapF32(): Float32Array {
   return new Float32Array(heapBuffer(wasmHeap()!));
+}
+
+/**
+ * Sets how many bytes tensor storage may take in the heap (for tests of the fallback); returns
+ * the previous limit.
+ */
+export function setStorageLimit(bytes: number): number {
+  const previous = storageLimit;
+  storageLimit = bytes;
+  return previous;
 }

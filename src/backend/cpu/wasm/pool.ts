@@ -36,7 +36,10 @@ export interface Task {
   readonly args: readonly number[];
 }
 
-/** Control words per worker slot: sequence, done, ready, kernel, argument count, 10 args, failed. */
+/**
+ * Control words per worker slot: sequence, done, ready, kernel, argument count, 10 arguments,
+ * failed.
+ */
 const SLOT = 16;
 const SEQ = 0, DONE = 1, READY = 2, KERNEL = 3, NARGS = 4, ARGS = 5, FAILED = 15;
 /** Polls of a control word before the calling thread sleeps on it (some tens of microseconds). */

@@ -1,8 +1,8 @@
 /**
  * Sums of float32 heap tensors on the WebAssembly kernels (`wasm/reduce.c`), accumulated in
- * float64 as the TypeScript kernel does, for the layouts training produces: the reduced axes,
- * after merging neighbours, form a suffix, a prefix, one middle run, or both ends around kept
- * axes (a bias gradient over N, H and W). Other layouts return `undefined`.
+ * float64 in the TypeScript kernel's order (the same bits), for the layouts training produces:
+ * the reduced axes, after merging neighbours, form a suffix, a prefix, one middle run, or both
+ * ends around kept axes (a bias gradient over N, H and W). Other layouts return `undefined`.
  *
  * @module
  */
