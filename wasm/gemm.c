@@ -137,11 +137,18 @@ static void block(int m, int cols, int k, const f32* a, int aRow, int aCol, cons
 #define PACK_MIN_ROWS 16
 #define PACK_MIN_B (1 << 19)
 
+// Whether a product of these sizes packs and blocks B.
+EXPORT(sgemm_packs) int sgemm_packs(int m, int n, int k) {
+  return m >= PACK_MIN_ROWS && k * n >= PACK_MIN_B;
+}
+
 // C[m, n] += A · B, where rows of B and C are `ld` floats apart (ld = n, or more for a block of
-// columns); `panel` is scratch for SGEMM_SCRATCH(k) floats: 4 * max(k, KC) + KC * NC.
-EXPORT(sgemm_acc) void sgemm_acc(int m, int n, int k, const f32* a, int aRow, int aCol,
-                                 const f32* b, int ld, f32* c, f32* panel) {
-  if (m < PACK_MIN_ROWS || k * n < PACK_MIN_B) {
+// columns), B packed and blocked or read in place as `pack` says; `panel` is scratch for
+// SGEMM_SCRATCH(k) floats: 4 * max(k, KC) + KC * NC. Threads computing parts of one product pass
+// the whole product's sgemm_packs, so every element is summed the same way whatever the split.
+EXPORT(sgemm_part) void sgemm_part(int m, int n, int k, const f32* a, int aRow, int aCol,
+                                   const f32* b, int ld, f32* c, f32* panel, int pack) {
+  if (!pack) {
     block(m, n, k, a, aRow, aCol, b, ld, c, panel, 0);
     return;
   }
@@ -153,4 +160,10 @@ EXPORT(sgemm_acc) void sgemm_acc(int m, int n, int k, const f32* a, int aRow, in
       block(m, cols, kc, a + k0 * aCol, aRow, aCol, b + k0 * ld + j0, ld, c + j0, panel, strips);
     }
   }
+}
+
+// sgemm_part deciding for itself (one thread computing the whole product).
+EXPORT(sgemm_acc) void sgemm_acc(int m, int n, int k, const f32* a, int aRow, int aCol,
+                                 const f32* b, int ld, f32* c, f32* panel) {
+  sgemm_part(m, n, k, a, aRow, aCol, b, ld, c, panel, sgemm_packs(m, n, k));
 }

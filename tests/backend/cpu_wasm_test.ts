@@ -210,3 +210,40 @@ Deno.test("the worker pool starts without any permission prompt (run in a termin
   );
   assert.ok(out.success, text);
 });
+
+Deno.test("results do not depend on the number of threads (products, convolution gradients)", async () => {
+  const { setCpuThreads } = await import("../../src/backend/cpu/wasm/pool.ts");
+  const r = (seed: number, shape: number[]) => fx.random.normal(fx.random.key(seed), shape);
+  // B packed for the whole product but not for one thread's share of it: split by rows
+  // (24 rows, 12 each), then by columns (2000 columns, 1000 each).
+  const a = r(1, [24, 6000]), b = r(2, [6000, 95]);
+  const c = r(3, [16, 300]), d = r(4, [300, 2001]);
+  const x = r(5, [13, 16, 14, 14]), w3 = r(6, [24, 16, 3, 3]), w5 = r(7, [24, 16, 5, 5]);
+  const grads = (w: fx.Tensor, opts: fx.Conv2dOptions) =>
+    fx.grad((ww: fx.Tensor, xx: fx.Tensor) => fx.sum(fx.square(fx.conv2d(xx, ww, opts))), {
+      argnums: [0, 1],
+    })(w, x);
+  const run = () =>
+    fx.scoped(() =>
+      [
+        fx.matmul(a, b),
+        fx.matmul(c, d),
+        ...grads(w3, { padding: 1 }), // Winograd
+        ...grads(w5, { stride: 2 }), // im2col
+      ].map((t) => t.dataSync())
+    )();
+  try {
+    setCpuThreads(1);
+    const one = run();
+    for (const n of [2, 3]) {
+      setCpuThreads(n);
+      const many = run();
+      one.forEach((v, i) => {
+        const bad = v.findIndex((e, j) => !Object.is(e, many[i][j]));
+        assert.equal(bad, -1, `${n} threads, result ${i}: element ${bad} differs`);
+      });
+    }
+  } finally {
+    setCpuThreads(navigator.hardwareConcurrency);
+  }
+});

@@ -65,30 +65,42 @@ function runBatch(heap: Heap, job: BatchJob, temps: number[]): boolean {
   if (gs === undefined) return false;
   temps.push(gs[0]);
   new Int32Array(heapF32().buffer, gs[0], job.words.length).set(job.words);
-  const parts = splitRange(job.images, 1, job.work >= PARALLEL_MIN_WORK);
+  const threads = Math.max(1, splitRange(job.images, 1, job.work >= PARALLEL_MIN_WORK).length);
   const floats = job.scratchFloats;
   const extra = job.partialFloats ?? 0;
-  const blocks = scratch(...parts.map((_, t) => (floats + (t > 0 ? extra : 0)) * 4));
-  if (blocks === undefined) return false;
-  temps.push(...blocks);
-  // Threads after the first accumulate into their own zeroed partial (after their scratch).
-  const partials = extra > 0 ? parts.slice(1).map((_, i) => blocks[i + 1] + floats * 4) : [];
-  for (const at of partials) heapF32().fill(0, at / 4, at / 4 + extra);
-  runTasks(
-    heap.kernels,
-    parts.map(([n0, n1], t) => ({
-      kernel: job.kernel,
-      args: [
-        gs[0],
-        n0,
-        n1,
-        addr[0],
-        addr[1],
-        t > 0 && extra > 0 ? partials[t - 1] : addr[2],
-        blocks[t],
-      ],
-    })),
+  // Sums over images (filter gradients) go by fixed chunks of images, each into its own zeroed
+  // partial (the first into the output), added in chunk order: the same bits whatever the number
+  // of threads, which take the chunks in rounds. Other kernels split images between threads.
+  const chunks = extra > 0 ? partialChunks(job.images, extra) : threads;
+  const ranges = evenRanges(job.images, chunks);
+  const blocks = scratch(
+    ...Array.from({ length: Math.min(threads, ranges.length) }, () => floats * 4),
   );
+  const partialBlocks = extra > 0 ? scratch(...ranges.slice(1).map(() => extra * 4)) : [];
+  if (blocks === undefined || partialBlocks === undefined) {
+    if (blocks) temps.push(...blocks);
+    return false;
+  }
+  temps.push(...blocks, ...partialBlocks);
+  const partials = partialBlocks;
+  for (const at of partials) heapF32().fill(0, at / 4, at / 4 + extra);
+  for (let r = 0; r < ranges.length; r += blocks.length) {
+    runTasks(
+      heap.kernels,
+      ranges.slice(r, r + blocks.length).map(([n0, n1], t) => ({
+        kernel: job.kernel,
+        args: [
+          gs[0],
+          n0,
+          n1,
+          addr[0],
+          addr[1],
+          extra > 0 && r + t > 0 ? partials[r + t - 1] : addr[2],
+          blocks[t],
+        ],
+      })),
+    );
+  }
   const f = heapF32();
   for (const at of partials) {
     const dst = addr[2] / 4;
@@ -100,6 +112,27 @@ function runBatch(heap: Heap, job: BatchJob, temps: number[]): boolean {
     }
   });
   return true;
+}
+
+/** At most this many partial sums over images (filter gradients), and this many bytes of them. */
+const MAX_PARTIALS = 8;
+const MAX_PARTIAL_BYTES = 2 ** 26;
+
+/** How many chunks of images a sum over `images` goes in, with partials of `floats` floats. */
+function partialChunks(images: number, floats: number): number {
+  const byMemory = Math.floor(MAX_PARTIAL_BYTES / (floats * 4)) + 1;
+  return Math.max(1, Math.min(images, MAX_PARTIALS, byMemory));
+}
+
+/** `[0, n)` in `count` contiguous ranges as equal as possible (the first ones longer). */
+function evenRanges(n: number, count: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let c = 0, at = 0; c < count; c++) {
+    const len = Math.floor(n / count) + (c < n % count ? 1 : 0);
+    out.push([at, at + len]);
+    at += len;
+  }
+  return out;
 }
 
 /** Runs `job` and frees its scratch; false when the heap cannot hold it. */

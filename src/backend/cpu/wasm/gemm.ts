@@ -76,11 +76,13 @@ export function sgemm(
     const panels = scratch(...parts.map(() => sgemmScratch(k) * 4));
     if (panels === undefined) return false;
     temps.push(...panels);
+    // Every part packs B or not as the whole product would, so results do not depend on the split.
+    const pack = heap.kernels.sgemm_packs(m, n, k);
     const tasks: Task[] = parts.map(([i0, i1], t) => ({
-      kernel: "sgemm_acc",
+      kernel: "sgemm_part",
       args: byCols
-        ? [m, i1 - i0, k, pa, aRow, aCol, pb + i0 * 4, n, pc + i0 * 4, panels[t]]
-        : [i1 - i0, n, k, pa + i0 * aRow * 4, aRow, aCol, pb, n, pc + i0 * n * 4, panels[t]],
+        ? [m, i1 - i0, k, pa, aRow, aCol, pb + i0 * 4, n, pc + i0 * 4, panels[t], pack]
+        : [i1 - i0, n, k, pa + i0 * aRow * 4, aRow, aCol, pb, n, pc + i0 * n * 4, panels[t], pack],
     }));
     runTasks(heap.kernels, tasks);
     if (!cInHeap) c.set(heapF32().subarray(pc / 4, pc / 4 + m * n), cOff);

@@ -31,6 +31,8 @@ const storageBlocks = new Set<number>();
 /** The kernels of `wasm/*.c`, by export name. */
 export interface Kernels {
   sgemm_acc(...args: number[]): void;
+  sgemm_part(...args: number[]): void;
+  sgemm_packs(m: number, n: number, k: number): number;
   conv2d_forward(...args: number[]): void;
   conv2d_backward_input(...args: number[]): void;
   conv2d_backward_filter(...args: number[]): void;

@@ -14,7 +14,7 @@ import { type Kernels, wasmHeap } from "./heap.ts";
 
 /** The kernels a task may run, by index in the control block. */
 const TASK_KERNELS = [
-  "sgemm_acc",
+  "sgemm_part",
   "conv2d_forward",
   "conv2d_backward_input",
   "conv2d_backward_filter",
@@ -30,18 +30,18 @@ const TASK_KERNELS = [
 ] as const;
 /** A kernel a task may run. */
 export type TaskKernel = typeof TASK_KERNELS[number];
-/** One piece of split work: a kernel and its arguments (at most 10 integers). */
+/** One piece of split work: a kernel and its arguments (at most 26 integers). */
 export interface Task {
   readonly kernel: TaskKernel;
   readonly args: readonly number[];
 }
 
 /**
- * Control words per worker slot: sequence, done, ready, kernel, argument count, 10 arguments,
- * failed.
+ * Control words per worker slot: sequence, done, ready, kernel, argument count, up to 26
+ * arguments, failed.
  */
-const SLOT = 16;
-const SEQ = 0, DONE = 1, READY = 2, KERNEL = 3, NARGS = 4, ARGS = 5, FAILED = 15;
+const SLOT = 32;
+const SEQ = 0, DONE = 1, READY = 2, KERNEL = 3, NARGS = 4, ARGS = 5, FAILED = 31;
 /** Polls of a control word before the calling thread sleeps on it (some tens of microseconds). */
 const SPIN = 20000;
 /**
