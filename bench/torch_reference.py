@@ -80,7 +80,7 @@ def main():
 
     x = torch.randn(64, 32, 26, 26)
     w = torch.randn(64, 32, 3, 3) * 0.05
-    results["conv2 forward"] = timed(lambda: F.conv2d(x, w).numpy(), 10, 2)
+    results["conv2 forward"] = timed(lambda: F.conv2d(x, w).numpy(), 30, 3)
     xg = x.clone().requires_grad_(True)
     wg = w.clone().requires_grad_(True)
 
@@ -92,11 +92,11 @@ def main():
         gx, gw = torch.autograd.grad((F.conv2d(xg, wg) * g).sum(), (xg, wg))
         gx.numpy(), gw.numpy()
 
-    results["conv2 forward+backward"] = timed(conv_fwd_bwd, 10, 2)
+    results["conv2 forward+backward"] = timed(conv_fwd_bwd, 30, 3)
 
     cnn = SeedNet()
     xs, ys = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
-    results["seed CNN step, batch 64"] = timed(train_step(cnn, xs, ys, F.nll_loss), 20, 3)
+    results["seed CNN step, batch 64"] = timed(train_step(cnn, xs, ys, F.nll_loss), 100, 10)
 
     mlp = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
     xm, ym = torch.randn(128, 784), torch.randint(0, 10, (128,))
