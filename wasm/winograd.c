@@ -91,6 +91,29 @@ static void input1(const f32* plane, int h, int w, int y0, int x0, f32* dst, int
   }
 }
 
+// V[e][c][tile] = (Bt d B)[e] for every 4 x 4 input tile d of image `x` (zero outside it).
+static void input_tiles(const int* g, const f32* x, f32* v) {
+  int cin = g[C], h = g[H], w = g[W], pt = g[PT], pl = g[PL];
+  int th = (g[OH] + 1) / 2, tw = (g[OW] + 1) / 2, tiles = th * tw;
+  for (int c = 0; c < cin; c++) {
+    const f32* plane = x + c * h * w;
+    f32* vc = v + c * tiles;
+    for (int ty = 0; ty < th; ty++) {
+      int y0 = 2 * ty - pt, rowsInside = y0 >= 0 && y0 + 4 <= h;
+      for (int tx = 0; tx < tw;) {
+        int x0 = 2 * tx - pl;
+        if (rowsInside && tx + 4 <= tw && x0 >= 0 && x0 + 10 <= w) {
+          input4(plane + y0 * w + x0, w, vc + ty * tw + tx, cin * tiles);
+          tx += 4;
+        } else {
+          input1(plane, h, w, y0, x0, vc + ty * tw + tx, cin * tiles);
+          tx++;
+        }
+      }
+    }
+  }
+}
+
 // Four tiles side by side: M's 16 elements of each at src[e * es + q] to their 2 x 8 outputs
 // at `out` (rows `ow` apart, all inside the output).
 static void output4(const f32* src, int es, f32* out, int ow) {
@@ -128,30 +151,12 @@ EXPORT(winograd_conv)
 void winograd_conv(const int* g, int n0, int n1, const f32* x, const f32* u, f32* y,
                    f32* scratch) {
   int cin = g[C], h = g[H], w = g[W], cout = g[O], oh = g[OH], ow = g[OW];
-  int pt = g[PT], pl = g[PL];
   int th = (oh + 1) / 2, tw = (ow + 1) / 2, tiles = th * tw;
   f32* v = scratch;
   f32* m = v + 16 * cin * tiles;
   f32* panel = m + 16 * cout * tiles;
   for (int n = n0; n < n1; n++) {
-    // V[e][c][tile] = (Bt d B)[e] for the 4 x 4 input tile d (zero outside the input).
-    for (int c = 0; c < cin; c++) {
-      const f32* plane = x + (n * cin + c) * h * w;
-      f32* vc = v + c * tiles;
-      for (int ty = 0; ty < th; ty++) {
-        int y0 = 2 * ty - pt, rowsInside = y0 >= 0 && y0 + 4 <= h;
-        for (int tx = 0; tx < tw;) {
-          int x0 = 2 * tx - pl;
-          if (rowsInside && tx + 4 <= tw && x0 >= 0 && x0 + 10 <= w) {
-            input4(plane + y0 * w + x0, w, vc + ty * tw + tx, cin * tiles);
-            tx += 4;
-          } else {
-            input1(plane, h, w, y0, x0, vc + ty * tw + tx, cin * tiles);
-            tx++;
-          }
-        }
-      }
-    }
+    input_tiles(g, x + n * cin * h * w, v);
     // M[e] = U[e] · V[e]: [cout, cin] x [cin, tiles] for each of the 16 tile elements.
     __builtin_memset(m, 0, 16 * cout * tiles * sizeof(f32));
     for (int e = 0; e < 16; e++) {
@@ -221,30 +226,13 @@ EXPORT(winograd_filter_grad)
 void winograd_filter_grad(const int* g, int n0, int n1, const f32* x, const f32* ct, f32* du,
                           f32* scratch) {
   int cin = g[C], h = g[H], w = g[W], cout = g[O], oh = g[OH], ow = g[OW];
-  int pt = g[PT], pl = g[PL];
   int th = (oh + 1) / 2, tw = (ow + 1) / 2, tiles = th * tw;
   f32* v = scratch;
   f32* dm = v + 16 * cin * tiles;
   f32* vt = dm + 16 * cout * tiles;
   f32* panel = vt + cin * tiles;
   for (int n = n0; n < n1; n++) {
-    for (int c = 0; c < cin; c++) {
-      const f32* plane = x + (n * cin + c) * h * w;
-      f32* vc = v + c * tiles;
-      for (int ty = 0; ty < th; ty++) {
-        int y0 = 2 * ty - pt, rowsInside = y0 >= 0 && y0 + 4 <= h;
-        for (int tx = 0; tx < tw;) {
-          int x0 = 2 * tx - pl;
-          if (rowsInside && tx + 4 <= tw && x0 >= 0 && x0 + 10 <= w) {
-            input4(plane + y0 * w + x0, w, vc + ty * tw + tx, cin * tiles);
-            tx += 4;
-          } else {
-            input1(plane, h, w, y0, x0, vc + ty * tw + tx, cin * tiles);
-            tx++;
-          }
-        }
-      }
-    }
+    input_tiles(g, x + n * cin * h * w, v);
     // dM[e][o][tile] = (A dy At)[e] for the 2 x 2 output-gradient block of each tile.
     for (int o = 0; o < cout; o++) {
       const f32* dy = ct + (n * cout + o) * oh * ow;

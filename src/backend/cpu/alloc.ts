@@ -8,40 +8,29 @@
  *
  * @module
  */
-import type { DType, TypedArray } from "../../core/dtype.ts";
+import { allocate as plainArray, type DType, type TypedArray } from "../../core/dtype.ts";
 import { inScope } from "../../core/lifetime.ts";
 import { heapAddress, heapArray, ownsBlock, releaseView } from "./wasm/heap.ts";
+
+/** The typed array of each dtype. */
+const ARRAYS = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  bool: Uint8Array,
+} as const;
+
+/** A heap array of `n` elements like those of `ctor`, or undefined. */
+function inHeap(ctor: (typeof ARRAYS)[DType], n: number, zero: boolean): TypedArray | undefined {
+  return heapArray(ctor as typeof Float32Array, n, zero);
+}
 
 /**
  * A new array of `size` elements of `dtype`, zero-filled unless `zero` is false (for kernels that
  * write every element).
  */
 export function allocate(dtype: DType, size: number, zero = true): TypedArray {
-  if (!inScope()) return plain(dtype, size);
-  switch (dtype) {
-    case "float32":
-      return heapArray(Float32Array, size, zero) ?? new Float32Array(size);
-    case "float64":
-      return heapArray(Float64Array, size, zero) ?? new Float64Array(size);
-    case "int32":
-      return heapArray(Int32Array, size, zero) ?? new Int32Array(size);
-    case "bool":
-      return heapArray(Uint8Array, size, zero) ?? new Uint8Array(size);
-  }
-}
-
-/** A new zero-filled typed array on the JavaScript heap. */
-function plain(dtype: DType, size: number): TypedArray {
-  switch (dtype) {
-    case "float32":
-      return new Float32Array(size);
-    case "float64":
-      return new Float64Array(size);
-    case "int32":
-      return new Int32Array(size);
-    case "bool":
-      return new Uint8Array(size);
-  }
+  return (inScope() ? inHeap(ARRAYS[dtype], size, zero) : undefined) ?? plainArray(dtype, size);
 }
 
 /**
@@ -49,17 +38,9 @@ function plain(dtype: DType, size: number): TypedArray {
  * itself.
  */
 export function adopt(data: TypedArray): TypedArray {
-  const ctor = data.constructor as new (n: number) => TypedArray;
   if (heapAddress(data) >= 0 || !inScope()) return data;
-  const copy = ctor === Float32Array
-    ? heapArray(Float32Array, data.length, false)
-    : ctor === Float64Array
-    ? heapArray(Float64Array, data.length, false)
-    : ctor === Int32Array
-    ? heapArray(Int32Array, data.length, false)
-    : ctor === Uint8Array
-    ? heapArray(Uint8Array, data.length, false)
-    : undefined;
+  const ctor = Object.values(ARRAYS).find((c) => data.constructor === c);
+  const copy = ctor && inHeap(ctor, data.length, false);
   if (copy === undefined) return data;
   copy.set(data);
   return copy;

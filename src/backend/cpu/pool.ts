@@ -8,22 +8,7 @@ import type { TypedArray } from "../../core/dtype.ts";
 import { allocate, release } from "./alloc.ts";
 import type { PoolParams } from "../../core/primitives.ts";
 import type { CpuKernelTable } from "./kernel.ts";
-import { avgPoolF32, maxPoolF32 } from "./wasm/pool2d.ts";
-
-/** Sizes of one pooling: input planes `[planes, h, w]`, output `[planes, oh, ow]`. */
-interface PoolGeometry {
-  readonly planes: number;
-  readonly h: number;
-  readonly w: number;
-  readonly oh: number;
-  readonly ow: number;
-  readonly kh: number;
-  readonly kw: number;
-  readonly sh: number;
-  readonly sw: number;
-  readonly pt: number;
-  readonly pl: number;
-}
+import { avgPoolF32, maxPoolF32, type PoolWords as PoolGeometry } from "./wasm/pool2d.ts";
 
 function poolGeometry(x: readonly number[], y: readonly number[], p: PoolParams): PoolGeometry {
   return {

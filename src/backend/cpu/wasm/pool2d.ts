@@ -8,7 +8,8 @@
 import { freeScratch, heapAddress, heapF32, scratch, wasmHeap } from "./heap.ts";
 import { runTasks, splitRange } from "./pool.ts";
 
-/** Pooling sizes in the order `wasm/pool.c` reads them. */
+/** Sizes of one pooling: input planes `[planes, h, w]`, output `[planes, oh, ow]`, window, stride
+ * and top/left padding, in the order `wasm/pool.c` reads them. */
 export interface PoolWords {
   readonly planes: number;
   readonly h: number;
