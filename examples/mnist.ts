@@ -110,9 +110,10 @@ async function main(): Promise<void> {
     const report = nn.loadParams(params, await io.loadSafetensorsFlat(args.load), {
       strict: false,
     });
+    // Shape and dtype mismatches first: they say the most about what the file holds.
     const problems = [
-      ...report.missing.map((n) => `missing ${n}`),
       ...report.mismatched.map((m) => `${m.name} (${m.reason})`),
+      ...report.missing.map((n) => `missing ${n}`),
       ...report.unexpected.map((n) => `unexpected ${n}`),
     ];
     if (problems.length > 0) {

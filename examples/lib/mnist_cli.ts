@@ -163,7 +163,7 @@ export function parseMnistArgs(argv: string[]): MnistArgs {
     lr,
     optimizer,
     gamma,
-    seed: int("seed", values.seed, 1, 0, 2 ** 53),
+    seed: int("seed", values.seed, 1, 0),
     limit: values.limit === undefined ? undefined : int("limit", values.limit, 0, 1),
     save: path("save", values.save) ?? (evalOnly ? undefined : "mnist_cnn.safetensors"),
     load: path("load", values.load),
@@ -235,7 +235,10 @@ function smooth(points: [number, number][], k: number): [number, number][] {
   });
 }
 
-/** Fails fast, before training, when an output file's directory does not exist. */
+/**
+ * Fails fast, before training, when an output file's directory does not exist or the path
+ * itself is a directory.
+ */
 export async function checkOutputs(args: MnistArgs): Promise<void> {
   for (
     const [flag, file] of [["save", args.save], ["metrics", args.metrics], ["plot", args.plot]]
@@ -246,6 +249,10 @@ export async function checkOutputs(args: MnistArgs): Promise<void> {
     const info = await Deno.stat(dir).catch(() => undefined);
     if (!info?.isDirectory) {
       throw new UsageError(`--${flag} ${file}: the directory ${dir} does not exist`);
+    }
+    const target = await Deno.stat(file).catch(() => undefined);
+    if (target?.isDirectory) {
+      throw new UsageError(`--${flag} ${file}: is a directory; give a file name`);
     }
   }
 }

@@ -53,8 +53,9 @@ Deno.test("mnist: bad flags and bad files print one line and exit 2", async () =
     [["--lr=-1"], /^mnist: --lr must be a positive number, got -1/],
     [
       ["--seed", "1e30"],
-      /^mnist: --seed must be an integer from 0 to 9007199254740992, got "1e30"/,
+      /^mnist: --seed must be an integer from 0 to 9007199254740991, got "1e30"/,
     ],
+    [["--plot", dir], /^mnist: --plot .*: is a directory; give a file name/],
     [["--data", ""], /^mnist: --data needs a path, got ""/],
     [
       ["--save", `${dir}/nodir/x.safetensors`],
@@ -63,7 +64,8 @@ Deno.test("mnist: bad flags and bad files print one line and exit 2", async () =
     [["--kind", "fashion"], /^mnist: --kind needs --data DIR/],
     [
       ["--load", `${dir}/other.safetensors`, "--eval-only"],
-      /^mnist: --load .*other\.safetensors: not a checkpoint of this network \(8 problems: missing conv1\.bias; missing conv1\.weight; missing conv2\.bias; \.\.\.\)/,
+      // Shape mismatches come first, then what is missing.
+      /^mnist: --load .*other\.safetensors: not a checkpoint of this network \(8 problems: fc1\.bias \(source \[2\] float32, model \[128\] float32\); fc1\.weight \(source \[2,4\] float32, model \[128,9216\] float32\); missing conv1\.bias; \.\.\.\)/,
     ],
     [["--optimizer", "lbfgs"], /^mnist: --optimizer must be one of /],
     [["--bogus"], /^mnist: Unknown option '--bogus'/],
