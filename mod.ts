@@ -117,6 +117,8 @@ export { backendInfo, backends, flush, init, toBackend } from "./src/backend/sel
 export type { BackendChoice, BackendInfo, BackendName, InitOptions } from "./src/backend/select.ts";
 export type { AdapterSummary } from "./src/backend/webgpu/context.ts";
 export { dispose, memory, scoped } from "./src/backend/memory.ts";
+export { trace } from "./src/compile/trace.ts";
+export { Graph, type GraphNode } from "./src/compile/graph.ts";
 export type { CpuMemoryInfo, MemoryInfo, ScopedOptions } from "./src/backend/memory.ts";
 export type { BackendMemory } from "./src/core/lifetime.ts";
 export type { GpuMemoryInfo } from "./src/backend/webgpu/memory_info.ts";

@@ -12,6 +12,7 @@ import { shapeRules } from "../core/shape_rules.ts";
 import { Tensor } from "../core/tensor.ts";
 import { describeValue } from "../core/check.ts";
 import { disposedError, isDisposed } from "../core/lifetime.ts";
+import { traceObserver } from "../core/trace_hooks.ts";
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
@@ -73,6 +74,7 @@ export function bind<P extends PrimName>(
     throw e;
   }
   const y = new Tensor(backend, storage, out.shape, out.dtype);
+  traceObserver()?.bind(prim, params, inputs, y);
   record({ prim, params, inputs, outputs: [y] });
   return y;
 }

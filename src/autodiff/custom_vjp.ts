@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { traceObserver } from "../core/trace_hooks.ts";
 import { Tensor } from "../core/tensor.ts";
 import { isFloat } from "../core/dtype.ts";
 import { fmtShape, shapesEqual } from "../core/shape.ts";
@@ -51,6 +52,7 @@ export function customVjp<Args extends unknown[], Out, Res>(
     const [outLeaves, outDef] = tree.flatten(out);
     // Fresh identities, so outputs that are inputs passed through get their own tape entries.
     const outputs = outLeaves.map((o) => new Tensor(o.backend, o.storage, o.shape, o.dtype));
+    outputs.forEach((o, i) => traceObserver()?.source(o, "customVjp", null, [outLeaves[i]]));
     record({
       prim: "customVjp",
       params: null,

@@ -79,6 +79,14 @@ export function inScope(): boolean {
   return scopes.length > 0;
 }
 
+/**
+ * Takes `t` out of every open scope, so their ends do not release it (a traced graph's
+ * constants live as long as the graph).
+ */
+export function unscope(t: Tensor): void {
+  for (const s of scopes) s.delete(t);
+}
+
 /** Releases one tensor (idempotent). */
 export function disposeTensor(t: Tensor): void {
   const h = held.get(t);

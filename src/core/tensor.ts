@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { traceObserver } from "./trace_hooks.ts";
 import type { Backend } from "../backend/backend.ts";
 import type { DType, TypedArray } from "./dtype.ts";
 import { formatValues } from "./format.ts";
@@ -84,6 +85,7 @@ export class Tensor {
   /** A fresh copy of the elements in row-major order (`Uint8Array` of 0/1 for `bool`). */
   data(): Promise<TypedArray> {
     if (isDisposed(this)) return Promise.reject(disposedError("data", this));
+    traceObserver()?.read("data", this);
     return this.backend.read(this.storage, this.dtype, this.shape);
   }
 
@@ -93,6 +95,7 @@ export class Tensor {
    */
   dataSync(): TypedArray {
     if (isDisposed(this)) throw disposedError("dataSync", this);
+    traceObserver()?.read("dataSync", this);
     const d = this.backend.readSync(this.storage, this.dtype, this.shape);
     if (d === undefined) {
       throw new Error(

@@ -5,6 +5,7 @@
  */
 import { describeValue } from "../core/check.ts";
 import { Tensor } from "../core/tensor.ts";
+import { traceObserver } from "../core/trace_hooks.ts";
 
 /**
  * `x` itself as a value, but treated as a constant by `grad` and friends: no gradient flows
@@ -22,5 +23,7 @@ export function stopGradient(x: Tensor): Tensor {
     throw new TypeError(`stopGradient: expected a Tensor, got ${describeValue(x)}`);
   }
   // A new tensor sharing the (immutable) storage, unknown to every tape.
-  return new Tensor(x.backend, x.storage, x.shape, x.dtype);
+  const y = new Tensor(x.backend, x.storage, x.shape, x.dtype);
+  traceObserver()?.source(y, "stopGradient", null, [x]);
+  return y;
 }

@@ -8,6 +8,7 @@
  */
 import type { AdamConstants } from "../backend/backend.ts";
 import { recording } from "../autodiff/tape.ts";
+import { traceObserver } from "../core/trace_hooks.ts";
 import { isDisposed } from "../core/lifetime.ts";
 import { shapesEqual } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
@@ -15,7 +16,7 @@ import { Tensor } from "../core/tensor.ts";
 /** Whether `xs` can go to one fused kernel: live tensors of one backend, dtype and shape. */
 function fusable(xs: readonly Tensor[]): boolean {
   const [a] = xs;
-  return !recording() &&
+  return !recording() && traceObserver() === null &&
     xs.every((x) =>
       x instanceof Tensor && !isDisposed(x) && x.backend === a.backend && x.dtype === a.dtype &&
       shapesEqual(x.shape, a.shape)

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { traceObserver } from "../core/trace_hooks.ts";
 import type { Backend } from "../backend/backend.ts";
 import { type BackendName, resolveBackend } from "../backend/registry.ts";
 import { checkDType, type DType, isFloat } from "../core/dtype.ts";
@@ -124,6 +125,7 @@ export function uniform(
   const dtype = floatDType("random.uniform", opts.dtype);
   const backend = resolveBackend("random.uniform", opts.backend);
   const u = new Tensor(backend, backend.randomUniform(k.words, s, dtype), s, dtype);
+  traceObserver()?.source(u, "randomUniform", { key: k.toString() }, []);
   const { minval = 0, maxval = 1 } = opts;
   if (minval === 0 && maxval === 1) return u;
   return add(mul(u, maxval - minval), minval);

@@ -1,0 +1,108 @@
+/**
+ * `trace(f, ...args)`: runs `f` once on `args` and records its dataflow graph: every primitive
+ * call (the backward pass too, when `f` takes gradients), random samples, and the tensors it
+ * reads from outside (closures, numbers turned into scalars) as constants. A traced function
+ * must be pure in what the tracer can see: reading data back mid-trace is an error naming the
+ * call.
+ *
+ * @module
+ */
+import { inScope, unscope, withScope } from "../core/lifetime.ts";
+import { Tensor } from "../core/tensor.ts";
+import { setTraceObserver, traceObserver } from "../core/trace_hooks.ts";
+import { Graph, type GraphNode } from "./graph.ts";
+
+/** Tensor leaves of `value` (arrays and plain objects walked) with their paths. */
+function tensorLeaves(value: unknown, path: string, out: [string, Tensor][]): void {
+  if (value instanceof Tensor) out.push([path, value]);
+  else if (Array.isArray(value)) value.forEach((v, i) => tensorLeaves(v, `${path}[${i}]`, out));
+  else if (
+    value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype
+  ) {
+    for (const k of Object.keys(value).sort()) {
+      tensorLeaves((value as Record<string, unknown>)[k], `${path}.${k}`, out);
+    }
+  }
+}
+
+/**
+ * Runs `f(...args)` once and returns its dataflow graph (see `Graph`): inputs are the tensor
+ * leaves of `args`, outputs the tensor leaves of the result. Intermediates are released when it
+ * returns; constants stay alive with the graph. Reading tensor data inside `f` (`data`,
+ * `dataSync`, `item`, `array`) is an error, since a graph cannot depend on values.
+ *
+ * @example
+ * ```ts
+ * import { matmul, relu, tensor, trace } from "@fluxion/fluxion";
+ * const w = tensor([[1, -1], [2, 0]]);
+ * const g = trace((x) => relu(matmul(x, w)), tensor([[1, 2]]));
+ * console.log(g.toString());
+ * // graph: 1 inputs, 2 ops, 1 outputs
+ * //   %0 = input arg0 : f32[1,2]
+ * //   %1 = const 1 -1 2 0 : f32[2,2]
+ * //   %2 = matmul(%0, %1) : f32[1,2]
+ * //   %3 = relu(%2) : f32[1,2]
+ * //   return %3
+ * ```
+ */
+export function trace<A extends unknown[]>(f: (...args: A) => unknown, ...args: A): Graph {
+  if (typeof f !== "function") throw new TypeError("trace: f must be a function");
+  if (traceObserver() !== null) {
+    throw new Error("trace: a trace is already running (traces do not nest)");
+  }
+  const nodes: GraphNode[] = [];
+  const idOf = new Map<Tensor, number>();
+  const consts: Tensor[] = [];
+  const add = (t: Tensor, node: Omit<GraphNode, "id" | "shape" | "dtype">): number => {
+    const id = nodes.length;
+    nodes.push({ id, shape: t.shape, dtype: t.dtype, ...node });
+    idOf.set(t, id);
+    return id;
+  };
+  const nodeOf = (t: Tensor): number => {
+    const id = idOf.get(t);
+    if (id !== undefined) return id;
+    // A constant made inside f (a number turned into a tensor) would go with the scope that made
+    // it; the graph keeps it.
+    unscope(t);
+    consts.push(t);
+    return add(t, { op: "const", params: null, inputs: [], value: t });
+  };
+  const leaves: [string, Tensor][] = [];
+  args.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));
+  const inputs = leaves.map(([label, t]) =>
+    idOf.get(t) ?? add(t, { op: "input", params: null, inputs: [], label })
+  );
+  let outputs: number[] = [];
+  const previous = setTraceObserver({
+    bind: (prim, params, ins, out) => {
+      add(out, { op: prim, params, inputs: ins.map(nodeOf) });
+    },
+    source: (t, op, params, ins) => {
+      add(t, { op, params, inputs: ins.map(nodeOf) });
+    },
+    read: (op, t) => {
+      throw new Error(
+        `trace: ${op} read the data of a ${t.dtype} tensor [${
+          t.shape.join(", ")
+        }] while tracing; ` +
+          "a traced function cannot depend on tensor values (no data reads, no branches on them)",
+      );
+    },
+  });
+  try {
+    const run = () => {
+      const result = f(...args);
+      const out: [string, Tensor][] = [];
+      tensorLeaves(result, "out", out);
+      outputs = out.map(([, t]) => nodeOf(t));
+      return result;
+    };
+    // Intermediates go when the trace ends; constants stay with the graph.
+    if (inScope()) run();
+    else withScope(run, () => consts);
+  } finally {
+    setTraceObserver(previous);
+  }
+  return new Graph(nodes, inputs, outputs);
+}
