@@ -21,7 +21,10 @@ import type { Tensor } from "../core/tensor.ts";
 export interface GraphNode {
   /** Its index in `Graph.nodes`. */
   readonly id: number;
-  /** `"input"`, `"const"`, a primitive's name, or `randomUniform`, `stopGradient`, `customVjp`. */
+  /**
+   * `"input"`, `"const"`, a primitive's name, `randomUniform`, `stopGradient`, `customVjp`, or a
+   * random key's node: `keyInput`, `keyConst`, `keySplit`, `keyFoldIn`.
+   */
   readonly op: string;
   /** The op's parameters (primitive parameters; the key of a random sample). */
   readonly params: unknown;
@@ -35,6 +38,13 @@ export interface GraphNode {
   readonly label?: string;
   /** For constants, the tensor (kept alive by the graph). */
   readonly value?: Tensor;
+  /** For `keyConst` nodes, the random key (a `random.Key`). */
+  readonly key?: object;
+}
+
+/** Whether `n` is a random key (`keyInput`, `keyConst`, `keySplit`, `keyFoldIn`), not a tensor. */
+export function isKeyNode(n: GraphNode): boolean {
+  return n.op.startsWith("key");
 }
 
 const DTYPE_SHORT: Record<DType, string> = {
@@ -44,9 +54,9 @@ const DTYPE_SHORT: Record<DType, string> = {
   bool: "bool",
 };
 
-/** `f32[2,3]`. */
+/** `f32[2,3]`, or `key`. */
 function typeOf(n: GraphNode): string {
-  return `${DTYPE_SHORT[n.dtype]}[${n.shape.join(",")}]`;
+  return isKeyNode(n) ? "key" : `${DTYPE_SHORT[n.dtype]}[${n.shape.join(",")}]`;
 }
 
 /** Parameters in one line, without the empty ones. */
@@ -87,13 +97,14 @@ export class Graph {
 
   /** The number of nodes that are ops (not inputs or constants). */
   get opCount(): number {
-    return this.nodes.filter((n) => n.op !== "input" && n.op !== "const").length;
+    const sources = ["input", "const", "keyInput", "keyConst"];
+    return this.nodes.filter((n) => !sources.includes(n.op)).length;
   }
 
   /** One line per node, `%3 = add(%1, %2) : f32[2,3]`, then the returned ids. */
   toString(): string {
     const lines = this.nodes.map((n) => {
-      const rhs = n.op === "input"
+      const rhs = n.op === "input" || n.op === "keyInput"
         ? `input ${n.label ?? ""}`.trimEnd()
         : n.op === "const"
         ? `const${constText(n)}`
@@ -110,7 +121,7 @@ export class Graph {
     const esc = (s: string) => s.replace(/"/g, "#quot;");
     const lines = ["flowchart TD"];
     for (const n of this.nodes) {
-      if (n.op === "input") {
+      if (n.op === "input" || n.op === "keyInput") {
         lines.push(`  n${n.id}[/"${esc(n.label ?? "input")}<br/>${typeOf(n)}"/]`);
       } else if (n.op === "const") {
         lines.push(`  n${n.id}[/"const${esc(constText(n))}<br/>${typeOf(n)}"/]`);

@@ -10,11 +10,16 @@
 import { inScope, unscope, withScope } from "../core/lifetime.ts";
 import { Tensor } from "../core/tensor.ts";
 import { setTraceObserver, traceObserver } from "../core/trace_hooks.ts";
+import { Key } from "../random/random.ts";
 import { Graph, type GraphNode } from "./graph.ts";
 
-/** Tensor leaves of `value` (arrays and plain objects walked) with their paths. */
-function tensorLeaves(value: unknown, path: string, out: [string, Tensor][]): void {
-  if (value instanceof Tensor) out.push([path, value]);
+/** Tensor and random-key leaves of `value` (arrays and plain objects walked), with paths. */
+export function tensorLeaves(
+  value: unknown,
+  path: string,
+  out: [string, Tensor | Key][],
+): void {
+  if (value instanceof Tensor || value instanceof Key) out.push([path, value]);
   else if (Array.isArray(value)) value.forEach((v, i) => tensorLeaves(v, `${path}[${i}]`, out));
   else if (
     value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype
@@ -68,10 +73,21 @@ export function trace<A extends unknown[]>(f: (...args: A) => unknown, ...args: 
     consts.push(t);
     return add(t, { op: "const", params: null, inputs: [], value: t });
   };
-  const leaves: [string, Tensor][] = [];
+  const keyIds = new Map<object, number>();
+  const addKey = (k: object, node: Omit<GraphNode, "id" | "shape" | "dtype">): number => {
+    const id = nodes.length;
+    nodes.push({ id, shape: [2], dtype: "int32", ...node });
+    keyIds.set(k, id);
+    return id;
+  };
+  const keyOf = (k: object): number =>
+    keyIds.get(k) ?? addKey(k, { op: "keyConst", params: { key: String(k) }, inputs: [], key: k });
+  const leaves: [string, Tensor | Key][] = [];
   args.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));
   const inputs = leaves.map(([label, t]) =>
-    idOf.get(t) ?? add(t, { op: "input", params: null, inputs: [], label })
+    t instanceof Key
+      ? keyIds.get(t) ?? addKey(t, { op: "keyInput", params: null, inputs: [], label })
+      : idOf.get(t) ?? add(t, { op: "input", params: null, inputs: [], label })
   );
   let outputs: number[] = [];
   const previous = setTraceObserver({
@@ -80,6 +96,12 @@ export function trace<A extends unknown[]>(f: (...args: A) => unknown, ...args: 
     },
     source: (t, op, params, ins) => {
       add(t, { op, params, inputs: ins.map(nodeOf) });
+    },
+    key: (k, op, params, parent) => {
+      addKey(k, { op, params, inputs: [keyOf(parent)] });
+    },
+    random: (t, op, params, k) => {
+      add(t, { op, params: { ...(params as object), shape: t.shape }, inputs: [keyOf(k)] });
     },
     read: (op, t) => {
       throw new Error(
@@ -93,9 +115,9 @@ export function trace<A extends unknown[]>(f: (...args: A) => unknown, ...args: 
   try {
     const run = () => {
       const result = f(...args);
-      const out: [string, Tensor][] = [];
+      const out: [string, Tensor | Key][] = [];
       tensorLeaves(result, "out", out);
-      outputs = out.map(([, t]) => nodeOf(t));
+      outputs = out.map(([, t]) => (t instanceof Key ? keyOf(t) : nodeOf(t)));
       return result;
     };
     // Intermediates go when the trace ends; constants stay with the graph.

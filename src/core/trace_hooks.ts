@@ -15,6 +15,10 @@ export interface TraceObserver {
   source(t: Tensor, op: string, params: unknown, inputs: readonly Tensor[]): void;
   /** `op` (`data`, `dataSync`) is about to read `t`; throws while tracing. */
   read(op: string, t: Tensor): void;
+  /** Random key `k` was made by `op` (`split`, `foldIn`) from key `parent` with `params`. */
+  key(k: object, op: string, params: unknown, parent: object): void;
+  /** Tensor `t` was sampled with key `k` (`params`: its shape, dtype). */
+  random(t: Tensor, op: string, params: unknown, k: object): void;
 }
 
 let observer: TraceObserver | null = null;

@@ -76,7 +76,9 @@ export function key(seed: number): Key {
  * ```
  */
 export function split(k: Key, n = 2): Key[] {
-  return splitKey(checkKey("random.split", k).words, n).map((w) => new Key(w));
+  const out = splitKey(checkKey("random.split", k).words, n).map((w) => new Key(w));
+  out.forEach((c, i) => traceObserver()?.key(c, "keySplit", { n, i }, k));
+  return out;
 }
 
 /**
@@ -89,7 +91,9 @@ export function split(k: Key, n = 2): Key[] {
  * ```
  */
 export function foldIn(k: Key, data: number): Key {
-  return new Key(foldInRaw(checkKey("random.foldIn", k).words, data));
+  const out = new Key(foldInRaw(checkKey("random.foldIn", k).words, data));
+  traceObserver()?.key(out, "keyFoldIn", { data }, k);
+  return out;
 }
 
 /** Options of the sampling functions. */
@@ -125,7 +129,7 @@ export function uniform(
   const dtype = floatDType("random.uniform", opts.dtype);
   const backend = resolveBackend("random.uniform", opts.backend);
   const u = new Tensor(backend, backend.randomUniform(k.words, s, dtype), s, dtype);
-  traceObserver()?.source(u, "randomUniform", { key: k.toString() }, []);
+  traceObserver()?.random(u, "randomUniform", { dtype, backend: backend.name }, k);
   const { minval = 0, maxval = 1 } = opts;
   if (minval === 0 && maxval === 1) return u;
   return add(mul(u, maxval - minval), minval);

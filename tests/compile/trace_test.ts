@@ -65,7 +65,13 @@ Deno.test("trace: random samples are nodes; reading data mid-trace is an error n
   );
   const r = g.nodes.find((n) => n.op === "randomUniform");
   assert.ok(r, g.toString());
-  assert.match(JSON.stringify(r.params), /Key\(0x/);
+  const key = g.nodes[r.inputs[0]];
+  assert.equal(key.op, "keyConst");
+  assert.match(JSON.stringify(key.params), /Key\(0x/);
+  assert.match(
+    g.toString(),
+    /= randomUniform\{dtype="float32", backend="cpu", shape=\[2\]\}\(%\d+\) : f32\[2\]/,
+  );
   assert.throws(
     () => fx.trace((x: fx.Tensor) => (x.dataSync()[0] > 0 ? x : fx.neg(x)), fx.ones([2])),
     /trace: dataSync read the data of a float32 tensor \[2\] while tracing/,
