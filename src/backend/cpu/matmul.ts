@@ -33,16 +33,8 @@ export const matmulKernels: CpuKernelTable<"matmul"> = {
     const av = asFloat64(a.storage);
     const bv = asFloat64(b.storage);
     const acc = new Float64Array(m * n);
-    const count = batch.reduce((x, y) => x * y, 1);
-    for (let t = 0; t < count; t++) {
-      // Offsets of batch element t in each operand (broadcast dimensions have stride 0).
-      let rem = t, oa = 0, ob = 0;
-      for (let d = batch.length - 1; d >= 0; d--) {
-        const i = rem % batch[d];
-        rem = (rem - i) / batch[d];
-        oa += i * sa[d];
-        ob += i * sb[d];
-      }
+    for (let t = 0; t < count0; t++) {
+      const [oa, ob] = batchOffsets(t, batch, sa, sb);
       acc.fill(0);
       gemmAcc(m, n, k, av, oa, k, 1, bv, ob, acc, 0);
       dst.set(acc, t * m * n);
@@ -50,6 +42,23 @@ export const matmulKernels: CpuKernelTable<"matmul"> = {
     return dst;
   },
 };
+
+/** Offsets of batch element `t` in each operand (broadcast dimensions have stride 0). */
+function batchOffsets(
+  t: number,
+  batch: readonly number[],
+  sa: readonly number[],
+  sb: readonly number[],
+): [number, number] {
+  let rem = t, oa = 0, ob = 0;
+  for (let d = batch.length - 1; d >= 0; d--) {
+    const i = rem % batch[d];
+    rem = (rem - i) / batch[d];
+    oa += i * sa[d];
+    ob += i * sb[d];
+  }
+  return [oa, ob];
+}
 
 /** float32 products through the WebAssembly SIMD kernel; false where it is unavailable. */
 function matmulWasm(
@@ -65,13 +74,7 @@ function matmulWasm(
   count: number,
 ): boolean {
   for (let t = 0; t < count; t++) {
-    let rem = t, oa = 0, ob = 0;
-    for (let d = batch.length - 1; d >= 0; d--) {
-      const i = rem % batch[d];
-      rem = (rem - i) / batch[d];
-      oa += i * sa[d];
-      ob += i * sb[d];
-    }
+    const [oa, ob] = batchOffsets(t, batch, sa, sb);
     if (!sgemm(m, n, k, a, oa, k, 1, b, ob, dst, t * m * n)) return false;
   }
   return true;
