@@ -22,6 +22,9 @@ export type {
   AdamConstants,
   Backend,
   BackendInput,
+  ElementwiseProgram,
+  ElementwiseStep,
+  FusedDType,
   FusedKernels,
   OutputSpec,
   ValueRange,
@@ -118,7 +121,7 @@ export type { BackendChoice, BackendInfo, BackendName, InitOptions } from "./src
 export type { AdapterSummary } from "./src/backend/webgpu/context.ts";
 export { dispose, memory, scoped } from "./src/backend/memory.ts";
 export { trace } from "./src/compile/trace.ts";
-export { compile } from "./src/compile/compile.ts";
+export { compile, type Compiled, type CompileStats } from "./src/compile/compile.ts";
 export { Graph, type GraphNode } from "./src/compile/graph.ts";
 export type { CpuMemoryInfo, MemoryInfo, ScopedOptions } from "./src/backend/memory.ts";
 export type { BackendMemory } from "./src/core/lifetime.ts";

@@ -4,6 +4,7 @@
  * loss back.
  */
 import {
+  compile,
   dispose,
   type nn,
   optim,
@@ -15,12 +16,16 @@ import {
 } from "../mod.ts";
 import { tf } from "./tfjs.ts";
 
-/** One fluxion training step on `backend`, as a benchmark iteration. */
+/**
+ * One fluxion training step on `backend`, as a benchmark iteration: eager, or compiled (traced
+ * once with a capturable Adam, then replayed fused).
+ */
 export async function fluxionStep(
   net: nn.Model<Tensor, Tensor>,
   inputShape: number[],
   loss: (out: Tensor, y: Tensor) => Tensor,
   backend: "cpu" | "webgpu",
+  mode: "eager" | "compiled" = "eager",
 ): Promise<() => Promise<void>> {
   const [kInit, kx, ky, kDrop] = random.split(random.key(0), 4);
   const [x, y, init] = await toBackend(
@@ -31,15 +36,17 @@ export async function fluxionStep(
     ] as const,
     backend,
   );
-  const opt = optim.adam({ lr: 1e-3 });
+  const adam = optim.adam({ lr: 1e-3 });
+  const opt = mode === "compiled" ? optim.capturable(adam) : adam;
   const vg = valueAndGrad((p: nn.Params, key: random.Key) =>
     loss(net.apply(p, x, { training: true, key }), y)
   );
-  const step = scoped((p: nn.Params, s: ReturnType<typeof opt.init>, key: random.Key) => {
+  const body = (p: nn.Params, s: ReturnType<typeof opt.init>, key: random.Key) => {
     const [l, g] = vg(p, key);
     const [u, s2] = opt.update(g, s, p);
     return { params: optim.applyUpdates(p, u), state: s2, loss: l };
-  }, { donate: [0, 1] });
+  };
+  const step = scoped(mode === "compiled" ? compile(body) : body, { donate: [0, 1] });
   let params = init;
   let state = opt.init(params);
   let i = 0;

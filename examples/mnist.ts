@@ -5,10 +5,12 @@
  *   deno run -A examples/mnist.ts                      # embedded digits, 3 epochs
  *   deno run -A examples/mnist.ts --data DIR --epochs 1 --save net.safetensors --plot curves.svg
  *   deno run -A examples/mnist.ts --load net.safetensors --eval-only
+ *   deno run -A examples/mnist.ts --no-compile         # run the training step op by op
  */
 import {
   argmax,
   cast,
+  compile,
   data,
   dispose,
   div,
@@ -132,7 +134,10 @@ async function main(): Promise<void> {
   let seen = 0;
   if (!args.evalOnly) {
     const trainCount = Math.min(args.limit ?? Infinity, dataset.train.count);
-    const opt = args.makeOptimizer(Math.ceil(trainCount / args.batchSize));
+    // A compiled step keeps the optimizer's step count on the device (capturable), so one trace
+    // serves every step; eager steps keep it a number (exact, and fused on the CPU).
+    const base = args.makeOptimizer(Math.ceil(trainCount / args.batchSize));
+    const opt = args.compile ? optim.capturable(base) : base;
     let state = opt.init(params);
     const lossOf = (p: nn.Params, x: Tensor, y: Tensor, key: random.Key) => {
       const out = net.apply(p, x, { training: true, key });
@@ -141,15 +146,16 @@ async function main(): Promise<void> {
     const step = valueAndGrad(lossOf, { hasAux: true });
     // One step maps (params, state) to new ones; scoped releases its intermediates, and the
     // donated old params and state, so memory stays flat on every backend.
-    const trainStep = scoped(
-      (p: nn.Params, s: typeof state, x: Tensor, y: Tensor, key: random.Key) => {
-        const [[loss, out], grads] = step(p, x, y, key);
-        const [updates, next] = opt.update(grads, s, p);
-        const hits = sum(cast(equal(argmax(out, { axis: 1 }), y), "int32"));
-        return { params: optim.applyUpdates(p, updates), state: next, loss, hits };
-      },
-      { donate: [0, 1, 2, 3] },
-    );
+    const body = (p: nn.Params, s: typeof state, x: Tensor, y: Tensor, key: random.Key) => {
+      const [[loss, out], grads] = step(p, x, y, key);
+      const [updates, next] = opt.update(grads, s, p);
+      const hits = sum(cast(equal(argmax(out, { axis: 1 }), y), "int32"));
+      return { params: optim.applyUpdates(p, updates), state: next, loss, hits };
+    };
+    // compile traces the step once per batch shape and replays it as fused kernels.
+    const compiled = args.compile ? compile(body) : undefined;
+    const trainStep = scoped(compiled ?? body, { donate: [0, 1, 2, 3] });
+    let reported = false;
     for (let epoch = 1; epoch <= args.epochs; epoch++) {
       const t0 = performance.now();
       const bar = new Progress(`epoch ${epoch}/${args.epochs}`, trainCount, { every: 10 });
@@ -187,6 +193,15 @@ async function main(): Promise<void> {
       for await (const { images, labels } of batches) {
         const key = random.foldIn(dropoutKey, (epoch << 20) + i++);
         const r = trainStep(params, state, images, labels, key);
+        if (compiled && !reported) {
+          reported = true;
+          const st = compiled.stats(params, state, images, labels, key)!;
+          console.log(
+            `compiled step: ${st.ops} ops run as ${st.kernels} kernels (${st.fusedPasses} fused ` +
+              `passes); buffers planned ${(st.peakBytes / 2 ** 20).toFixed(1)} MiB, ` +
+              `${(st.totalBytes / 2 ** 20).toFixed(1)} MiB without reuse`,
+          );
+        }
         params = r.params;
         state = r.state;
         pending.push({ loss: r.loss, hits: r.hits, n: labels.size });

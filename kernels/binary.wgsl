@@ -13,35 +13,8 @@ override OP: u32 = 0u;
 // The element being computed, for kernels that report faults (int32 pow with a negative power).
 var<private> here: u32;
 
-// Math.pow's rules: x^0 = 1, negative bases only to integer powers, signed zeros and infinities.
-fn pow_f(x: f32, y: f32) -> f32 {
-  if (y == 0.0) { return 1.0; }
-  if (is_nan(x) || is_nan(y)) { return nan(); }
-  let ay = abs(y);
-  let integer = floor(y) == y;
-  let odd = integer && ay < 16777216.0 && (i32(ay) & 1) == 1;
-  if (x == 0.0) {
-    let neg_zero = (bitcast<u32>(x) & 0x80000000u) != 0u;
-    if (y > 0.0) { return select(0.0, x, odd); }
-    return select(inf(), -inf(), odd && neg_zero);
-  }
-  if (x < 0.0 && !integer) { return nan(); }
-  let r = exp2(y * log2(abs(x)));
-  return select(r, -r, x < 0.0 && odd);
-}
-
-fn binary_f32(p: f32, q: f32) -> f32 {
-  switch OP {
-    case 0u: { return p + q; }
-    case 1u: { return p - q; }
-    case 2u: { return p * q; }
-    case 3u: { return p / q; }
-    case 4u: { return pow_f(p, q); }
-    case 5u: { return select(q, p, p > q || is_nan(p)); }
-    case 6u: { return select(q, p, p < q || is_nan(p)); }
-    default: { return p; }
-  }
-}
+// The float function selected by OP (kernels/elementwise_math.wgsl).
+fn binary_f32(p: f32, q: f32) -> f32 { return binary_op(OP, p, q); }
 
 // int32 wraps like the CPU kernels: division truncates and x / 0 is 0.
 fn binary_i32(p: i32, q: i32) -> i32 {

@@ -4,7 +4,9 @@ import { source as k_cast } from "./cast.wgsl.ts";
 import { source as k_check } from "./check.wgsl.ts";
 import { source as k_common } from "./common.wgsl.ts";
 import { source as k_compare } from "./compare.wgsl.ts";
+import { source as k_elementwise_math } from "./elementwise_math.wgsl.ts";
 import { source as k_faults } from "./faults.wgsl.ts";
+import { source as k_fused } from "./fused.wgsl.ts";
 import { source as k_gemm } from "./gemm.wgsl.ts";
 import { source as k_gemm_split } from "./gemm_split.wgsl.ts";
 import { source as k_indexing } from "./indexing.wgsl.ts";
@@ -21,7 +23,9 @@ export const sources: Readonly<Record<string, string>> = {
   "check": k_check,
   "common": k_common,
   "compare": k_compare,
+  "elementwise_math": k_elementwise_math,
   "faults": k_faults,
+  "fused": k_fused,
   "gemm": k_gemm,
   "gemm_split": k_gemm_split,
   "indexing": k_indexing,

@@ -26,6 +26,8 @@ export const USAGE = `usage: deno run -A examples/mnist.ts [options]
                       (default when training: mnist_cnn.safetensors)
   --load FILE         start from a safetensors checkpoint (e.g. saved from PyTorch's Net)
   --eval-only         evaluate the loaded checkpoint, no training
+  --no-compile        run each training step op by op (default: the step is traced once with
+                      compile() and replayed as fused kernels)
   --metrics FILE      write { testAccuracy, testLoss, epochs, trainSeconds, ... } as JSON
   --plot FILE         write the training curves as an SVG chart (default when training:
                       mnist_curves.svg)
@@ -50,6 +52,8 @@ export interface MnistArgs {
   save?: string;
   load?: string;
   evalOnly: boolean;
+  /** Whether the training step is compiled (`--no-compile` turns it off). */
+  compile: boolean;
   metrics?: string;
   plot?: string;
   /** The optimizer, its learning rate decayed by `gamma` every `stepsPerEpoch` steps. */
@@ -101,6 +105,7 @@ export function parseMnistArgs(argv: string[]): MnistArgs {
         save: { type: "string" },
         load: { type: "string" },
         "eval-only": { type: "boolean" },
+        "no-compile": { type: "boolean" },
         metrics: { type: "string" },
         plot: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -168,6 +173,7 @@ export function parseMnistArgs(argv: string[]): MnistArgs {
     save: path("save", values.save) ?? (evalOnly ? undefined : "mnist_cnn.safetensors"),
     load: path("load", values.load),
     evalOnly,
+    compile: !(values["no-compile"] ?? false),
     metrics: path("metrics", values.metrics),
     plot: path("plot", values.plot) ?? (evalOnly ? undefined : "mnist_curves.svg"),
     makeOptimizer(stepsPerEpoch: number) {

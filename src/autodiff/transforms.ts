@@ -13,6 +13,7 @@ import { checkDiffArgs, checkScalar } from "./arguments.ts";
 import { backward } from "./backward.ts";
 import { popTape, pushTape, record, recording, Tape } from "./tape.ts";
 import { disposeTensor, withScope } from "../core/lifetime.ts";
+import { traceObserver } from "../core/trace_hooks.ts";
 
 /**
  * A new tensor equal to `x` that `tape` watches. It is linked to `x` on the outer tapes by an
@@ -22,6 +23,8 @@ import { disposeTensor, withScope } from "../core/lifetime.ts";
 function watch(x: Tensor, tape: Tape): Tensor {
   const y = new Tensor(x.backend, x.storage, x.shape, x.dtype);
   record({ prim: "reshape", params: { shape: x.shape }, inputs: [x], outputs: [y] });
+  // A trace sees the same identity, so the gradient stays a function of the traced input.
+  traceObserver()?.source(y, "reshape", { shape: x.shape }, [x]);
   if (isFloat(x.dtype)) tape.watched.add(y);
   return y;
 }

@@ -4,7 +4,13 @@
  * @module
  */
 import type { DType, TypedArray } from "../core/dtype.ts";
-import type { PrimName, PrimParams } from "../core/primitives.ts";
+import type {
+  BinaryPrim,
+  ComparePrim,
+  PrimName,
+  PrimParams,
+  UnaryPrim,
+} from "../core/primitives.ts";
 import type { Shape } from "../core/shape.ts";
 
 /** What a backend sees of an input tensor: its storage, shape and dtype. */
@@ -147,4 +153,63 @@ export interface FusedKernels<S> {
     nu: BackendInput<S>,
     c: AdamConstants,
   ): [S, S, S] | undefined;
+  /**
+   * One pass over a fused elementwise program (see `ElementwiseProgram`, made by `compile`):
+   * every output has shape `shape`; each input has that shape or broadcasts to it. Returns the
+   * outputs' storage, or `undefined` where this backend does not fuse it (callers then run the
+   * steps as primitives).
+   */
+  elementwise?(
+    program: ElementwiseProgram,
+    inputs: readonly BackendInput<S>[],
+    shape: Shape,
+  ): S[] | undefined;
+}
+
+/** The dtypes a fused elementwise program computes in. */
+export type FusedDType = "float32" | "bool";
+
+/**
+ * One step of an `ElementwiseProgram`: a primitive applied to earlier values, or a float32
+ * literal. Each step's result is rounded to its dtype, as the primitive's kernel rounds it.
+ *
+ * @example
+ * ```ts
+ * import type { ElementwiseStep } from "@fluxion/fluxion";
+ * const s: ElementwiseStep = { op: "mul", args: [0, 1], dtype: "float32" };
+ * ```
+ */
+export interface ElementwiseStep {
+  /** A unary, binary or comparison primitive, `where`, `cast`, or `literal`. */
+  readonly op: UnaryPrim | BinaryPrim | ComparePrim | "where" | "cast" | "literal";
+  /** The values it reads: inputs are values `0 .. inputs.length - 1`, then steps in order. */
+  readonly args: readonly number[];
+  /** Its result's dtype. */
+  readonly dtype: FusedDType;
+  /** For `literal`: the value (a float32). */
+  readonly value?: number;
+}
+
+/**
+ * A chain of elementwise primitives fused into one pass by `compile`: read each input element
+ * (broadcast to the output shape), run the steps, write the chosen values.
+ *
+ * @example
+ * ```ts
+ * import type { ElementwiseProgram } from "@fluxion/fluxion";
+ * // relu(x + b): x [n, m], b [m]
+ * const p: ElementwiseProgram = {
+ *   inputs: ["float32", "float32"],
+ *   steps: [{ op: "add", args: [0, 1], dtype: "float32" }, { op: "relu", args: [2], dtype: "float32" }],
+ *   outputs: [3],
+ * };
+ * ```
+ */
+export interface ElementwiseProgram {
+  /** The inputs' dtypes. */
+  readonly inputs: readonly FusedDType[];
+  /** The steps, in order. */
+  readonly steps: readonly ElementwiseStep[];
+  /** The values written out, by index (one output each). */
+  readonly outputs: readonly number[];
 }

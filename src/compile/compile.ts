@@ -16,7 +16,14 @@ import { stopGradient } from "../ops/stop_gradient.ts";
 import { foldIn, Key, split, uniform } from "../random/random.ts";
 import * as tree from "../tree/tree.ts";
 import type { Graph } from "./graph.ts";
-import { eliminateCommonSubexpressions, eliminateDeadCode } from "./passes.ts";
+import { eliminateCommonSubexpressions, eliminateDeadCode, foldConstants } from "./passes.ts";
+import { fuseElementwise } from "./fusion.ts";
+import { execute, nodeBackends } from "./execute.ts";
+import { type MemoryPlan, planMemory } from "./memory_plan.ts";
+import { recording } from "../autodiff/tape.ts";
+import { traceObserver } from "../core/trace_hooks.ts";
+import { inScope, withScope } from "../core/lifetime.ts";
+import type { Backend } from "../backend/backend.ts";
 import { tensorLeaves, trace } from "./trace.ts";
 
 /**
@@ -41,13 +48,46 @@ function signature(value: unknown): string {
     : String(value);
 }
 
-/** One traced signature: its simplified graph and the structure of its result. */
+/** One traced signature: its graphs, memory plan and the structure of its result. */
 interface Plan {
+  /** The simplified graph, before fusion (replayed through primitives when a tape records). */
   readonly graph: Graph;
+  /** The fused graph that replay runs. */
+  readonly fused: Graph;
+  readonly memory: MemoryPlan;
+  readonly backends: readonly (Backend | undefined)[];
   readonly result: tree.TreeDef<unknown>;
 }
 
-/** Runs `g` on the tensor and key leaves of a call. */
+/**
+ * What compilation did for one signature: ops before and after fusion, and the memory plan.
+ *
+ * @example
+ * ```ts
+ * import { compile, exp, mul, tensor, type Tensor } from "@fluxion/fluxion";
+ * const f = compile((x: Tensor) => exp(mul(x, 2)));
+ * const x = tensor([1, 2]);
+ * f(x); // traces, then replays
+ * const s = f.stats(x)!;
+ * console.log(s.ops, s.kernels); // 2 1: mul and exp run as one fused pass
+ * ```
+ */
+export interface CompileStats {
+  /** Ops of the simplified graph (one kernel each, eagerly). */
+  readonly ops: number;
+  /** Ops after fusion: kernels that replay launches. */
+  readonly kernels: number;
+  /** Fused elementwise passes among them. */
+  readonly fusedPasses: number;
+  /** Buffer slots of the memory plan (intermediates and outputs). */
+  readonly bufferSlots: number;
+  /** Bytes of those slots: the most the plan holds at once. */
+  readonly peakBytes: number;
+  /** Bytes of every value computed, had none been reused. */
+  readonly totalBytes: number;
+}
+
+/** Runs `g` on the tensor and key leaves of a call through the primitives (tapes see them). */
 function replay(g: Graph, leaves: readonly (Tensor | Key)[]): (Tensor | Key)[] {
   const values: (Tensor | Key)[] = new Array(g.nodes.length);
   const at = (i: number) => values[i];
@@ -93,6 +133,44 @@ function replay(g: Graph, leaves: readonly (Tensor | Key)[]): (Tensor | Key)[] {
   return g.outputs.map(at);
 }
 
+/** Ops that launch work (not arguments, constants, keys or views). */
+function kernelCount(g: Graph): number {
+  const free = new Set([
+    "input",
+    "const",
+    "keyInput",
+    "keyConst",
+    "keySplit",
+    "keyFoldIn",
+    "reshape",
+    "stopGradient",
+    "customVjp",
+    "fusedOutput",
+  ]);
+  return g.nodes.filter((n) => !free.has(n.op)).length;
+}
+
+/**
+ * A compiled function (see `compile`): call it like the original; `traces()`, `graph(...)`,
+ * `fusedGraph(...)` and `stats(...)` describe what was traced for a signature.
+ *
+ * @example
+ * ```ts
+ * import { compile, relu, type Tensor } from "@fluxion/fluxion";
+ * const f: ReturnType<typeof compile<[Tensor], Tensor>> = compile((x: Tensor) => relu(x));
+ * ```
+ */
+export type Compiled<A extends unknown[], R> = ((...args: A) => R) & {
+  /** How many signatures have been traced. */
+  traces(): number;
+  /** The simplified graph for these arguments' signature, if traced. */
+  graph(...args: A): Graph | undefined;
+  /** The fused graph that replay runs, if traced. */
+  fusedGraph(...args: A): Graph | undefined;
+  /** Op counts and the memory plan for these arguments' signature, if traced. */
+  stats(...args: A): CompileStats | undefined;
+};
+
 /**
  * A compiled version of `f`, a pure function of pytrees of tensors, random keys and plain values:
  * the first call with a new signature (tree structure, shapes, dtypes, backends, plain values)
@@ -110,7 +188,7 @@ function replay(g: Graph, leaves: readonly (Tensor | Key)[]): (Tensor | Key)[] {
  */
 export function compile<A extends unknown[], R>(
   f: (...args: A) => R,
-): ((...args: A) => R) & { traces(): number; graph(...args: A): Graph | undefined } {
+): Compiled<A, R> {
   if (typeof f !== "function") throw new TypeError("compile: f must be a function");
   const plans = new Map<string, Plan>();
   const planFor = (args: A): Plan => {
@@ -120,7 +198,17 @@ export function compile<A extends unknown[], R>(
       let result: unknown;
       const g = trace((...a: A) => (result = f(...a)), ...args);
       const [, def] = tree.flatten(result);
-      plan = { graph: eliminateCommonSubexpressions(eliminateDeadCode(g)), result: def };
+      const graph = eliminateCommonSubexpressions(foldConstants(eliminateDeadCode(g)));
+      const fused = eliminateDeadCode(fuseElementwise(graph));
+      const leaves: [string, Tensor | Key][] = [];
+      args.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));
+      plan = {
+        graph,
+        fused,
+        memory: planMemory(fused),
+        backends: nodeBackends(fused, leaves.map(([, v]) => v)),
+        result: def,
+      };
       plans.set(sig, plan);
     }
     return plan;
@@ -129,13 +217,37 @@ export function compile<A extends unknown[], R>(
     const plan = planFor(args);
     const leaves: [string, Tensor | Key][] = [];
     args.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));
-    const outs = replay(plan.graph, leaves.map(([, v]) => v));
+    const values = leaves.map(([, v]) => v);
+    // Under a tape or a trace, replay goes through the primitives so they see every op.
+    const outs = recording() || traceObserver() !== null
+      ? replay(plan.graph, values)
+      : inScope()
+      ? execute(plan.fused, plan.memory, plan.backends, values)
+      : withScope(
+        () => execute(plan.fused, plan.memory, plan.backends, values),
+        (o) => o.filter((v): v is Tensor => v instanceof Tensor),
+      );
     return tree.unflatten(plan.result, outs as Tensor[]) as R;
   };
   return Object.assign(compiled, {
     /** How many signatures have been traced. */
     traces: () => plans.size,
-    /** The planned graph for these arguments' signature, if traced. */
+    /** The simplified graph for these arguments' signature, if traced. */
     graph: (...args: A) => plans.get(signature(args))?.graph,
+    /** The fused graph that replay runs, if traced. */
+    fusedGraph: (...args: A) => plans.get(signature(args))?.fused,
+    /** Op counts and the memory plan, if traced. */
+    stats: (...args: A): CompileStats | undefined => {
+      const p = plans.get(signature(args));
+      if (p === undefined) return undefined;
+      return {
+        ops: kernelCount(p.graph),
+        kernels: kernelCount(p.fused),
+        fusedPasses: p.fused.nodes.filter((n) => n.op === "fused").length,
+        bufferSlots: p.memory.slots,
+        peakBytes: p.memory.peakBytes,
+        totalBytes: p.memory.totalBytes,
+      };
+    },
   });
 }

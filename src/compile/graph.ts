@@ -59,9 +59,11 @@ function typeOf(n: GraphNode): string {
   return isKeyNode(n) ? "key" : `${DTYPE_SHORT[n.dtype]}[${n.shape.join(",")}]`;
 }
 
-/** Parameters in one line, without the empty ones. */
+/** Parameters in one line, without the empty ones; a fused pass lists its ops. */
 function paramsText(params: unknown): string {
   if (params === null || params === undefined) return "";
+  const members = (params as { members?: readonly GraphNode[] }).members;
+  if (members !== undefined) return `[${members.map((m) => m.op).join(", ")}]`;
   const entries = Object.entries(params as Record<string, unknown>);
   if (entries.length === 0) return "";
   return `{${entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")}}`;
@@ -125,7 +127,10 @@ export class Graph {
         lines.push(`  n${n.id}[/"${esc(n.label ?? "input")}<br/>${typeOf(n)}"/]`);
       } else if (n.op === "const") {
         lines.push(`  n${n.id}[/"const${esc(constText(n))}<br/>${typeOf(n)}"/]`);
-      } else lines.push(`  n${n.id}["${esc(n.op)}<br/>${typeOf(n)}"]`);
+      } else {
+        const what = n.op === "fused" ? `fused${paramsText(n.params)}` : n.op;
+        lines.push(`  n${n.id}["${esc(what)}<br/>${typeOf(n)}"]`);
+      }
       for (const i of n.inputs) lines.push(`  n${i} --> n${n.id}`);
     }
     this.outputs.forEach((id, k) => {

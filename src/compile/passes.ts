@@ -1,9 +1,15 @@
 /**
- * Graph passes that keep what a graph computes: dead-code elimination and common-subexpression
- * elimination. Each returns a new graph with nodes renumbered in execution order.
+ * Graph passes that keep what a graph computes: dead-code elimination, constant folding and
+ * common-subexpression elimination. Each returns a new graph with nodes renumbered in execution
+ * order.
  *
  * @module
  */
+import { bind } from "../autodiff/bind.ts";
+import { unscope } from "../core/lifetime.ts";
+import type { PrimName } from "../core/primitives.ts";
+import { shapeRules } from "../core/shape_rules.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { Graph, type GraphNode } from "./graph.ts";
 
 /** `g` keeping only the nodes `keep` marks (inputs always stay), renumbered, with uses mapped. */
@@ -54,4 +60,25 @@ export function eliminateCommonSubexpressions(g: Graph): Graph {
     if (first !== undefined) canonical.set(n.id, first);
   }
   return rebuild(g, () => true, target);
+}
+
+/**
+ * `g` with every primitive whose inputs are all constants computed once, now, and kept as a
+ * constant (a number turned into a tensor and then negated, say), so replay does not redo it.
+ */
+export function foldConstants(g: Graph): Graph {
+  const nodes: GraphNode[] = [];
+  for (const n of g.nodes) {
+    const ins = n.inputs.map((i) => nodes[i]);
+    if (
+      !Object.hasOwn(shapeRules, n.op) || ins.length === 0 || !ins.every((x) => x.op === "const")
+    ) {
+      nodes.push(n);
+      continue;
+    }
+    const value: Tensor = bind(n.op as PrimName, ins.map((x) => x.value!), n.params as never);
+    unscope(value);
+    nodes.push({ ...n, op: "const", params: null, inputs: [], value });
+  }
+  return eliminateDeadCode(new Graph(nodes, g.inputs, g.outputs));
 }

@@ -9,7 +9,7 @@
  */
 import { inScope, unscope, withScope } from "../core/lifetime.ts";
 import { Tensor } from "../core/tensor.ts";
-import { setTraceObserver, traceObserver } from "../core/trace_hooks.ts";
+import { isHostMade, setTraceObserver, traceObserver } from "../core/trace_hooks.ts";
 import { Key } from "../random/random.ts";
 import { Graph, type GraphNode } from "./graph.ts";
 
@@ -64,9 +64,20 @@ export function trace<A extends unknown[]>(f: (...args: A) => unknown, ...args: 
     idOf.set(t, id);
     return id;
   };
+  const created = new Set<Tensor>();
   const nodeOf = (t: Tensor): number => {
     const id = idOf.get(t);
     if (id !== undefined) return id;
+    // A tensor made while tracing is either recorded or made from host data; anything else came
+    // from a path the tracer does not see, and treating it as a constant would freeze its value.
+    if (created.has(t) && !isHostMade(t)) {
+      throw new Error(
+        `trace: a ${t.dtype} tensor [${
+          t.shape.join(", ")
+        }] was made while tracing by an operation the tracer does not see; ` +
+          "this is a bug in fluxion (please report it with the traced function)",
+      );
+    }
     // A constant made inside f (a number turned into a tensor) would go with the scope that made
     // it; the graph keeps it.
     unscope(t);
@@ -103,6 +114,7 @@ export function trace<A extends unknown[]>(f: (...args: A) => unknown, ...args: 
     random: (t, op, params, k) => {
       add(t, { op, params: { ...(params as object), shape: t.shape }, inputs: [keyOf(k)] });
     },
+    created: (t) => void created.add(t),
     read: (op, t) => {
       throw new Error(
         `trace: ${op} read the data of a ${t.dtype} tensor [${

@@ -46,6 +46,7 @@ export class Tensor {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     track(this);
+    traceObserver()?.created(this);
   }
 
   /**

@@ -19,6 +19,8 @@ export interface TraceObserver {
   key(k: object, op: string, params: unknown, parent: object): void;
   /** Tensor `t` was sampled with key `k` (`params`: its shape, dtype). */
   random(t: Tensor, op: string, params: unknown, k: object): void;
+  /** Tensor `t` was just constructed (every tensor: the trace checks each is accounted for). */
+  created(t: Tensor): void;
 }
 
 let observer: TraceObserver | null = null;
@@ -33,4 +35,30 @@ export function setTraceObserver(o: TraceObserver | null): TraceObserver | null 
   const previous = observer;
   observer = o;
   return previous;
+}
+
+/** Host copies of the scalar tensors made while a trace runs (numbers turned into tensors). */
+const hostScalars = new WeakMap<Tensor, number>();
+
+/** Remembers that `t`, a one-element tensor made while tracing, holds `value`. */
+export function rememberHostScalar(t: Tensor, value: number): void {
+  if (observer !== null) hostScalars.set(t, value);
+}
+
+/** Tensors made from host data while a trace runs: constants of the graph, not computed. */
+const hostMade = new WeakSet<Tensor>();
+
+/** Marks `t` as made from host data (`tensor`, `zeros`, numbers turned into tensors). */
+export function rememberHostMade(t: Tensor): void {
+  if (observer !== null) hostMade.add(t);
+}
+
+/** Whether `t` was made from host data while a trace ran. */
+export function isHostMade(t: Tensor): boolean {
+  return hostMade.has(t);
+}
+
+/** The value of a one-element tensor made while tracing, if known on the host. */
+export function hostScalar(t: Tensor): number | undefined {
+  return hostScalars.get(t);
 }

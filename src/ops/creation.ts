@@ -16,6 +16,7 @@ import {
 import { checkShape, fmtShape, type Shape, sizeOf } from "../core/shape.ts";
 import { type NestedArray, Tensor } from "../core/tensor.ts";
 import { requireTensor } from "../core/check.ts";
+import { rememberHostMade, rememberHostScalar } from "../core/trace_hooks.ts";
 
 /** Options for creation functions. */
 export interface CreateOptions {
@@ -50,7 +51,10 @@ export function fromTypedArray(
   backendOrName?: Backend | BackendName,
 ): Tensor {
   const backend = resolveBackend("tensor", backendOrName);
-  return new Tensor(backend, backend.fromArray(data, shape, dtype), shape, dtype);
+  const t = new Tensor(backend, backend.fromArray(data, shape, dtype), shape, dtype);
+  rememberHostMade(t);
+  if (data.length === 1) rememberHostScalar(t, data[0]);
+  return t;
 }
 
 function inferShape(data: NestedArray, path = "value"): number[] {

@@ -9,8 +9,9 @@ import { zerosLike } from "../ops/creation.ts";
 import { sqrt } from "../ops/unary.ts";
 import { map } from "../tree/traverse.ts";
 import { decayedGrad, leafwise } from "./leafwise.ts";
-import { checkLearningRate, checkRange, lrAt, requireParams } from "./checks.ts";
+import { checkLearningRate, checkRange, requireParams } from "./checks.ts";
 import type { GradientTransformation, LearningRate } from "./transform.ts";
+import { negated, nextCount, rateAt, type StepCount } from "./step_count.ts";
 
 /** Options of {@linkcode adadelta}, with PyTorch's names and defaults. */
 export interface AdadeltaOptions {
@@ -29,7 +30,7 @@ export interface AdadeltaOptions {
 /** The state of {@linkcode adadelta}. */
 export interface AdadeltaState {
   /** The number of updates made so far. */
-  readonly count: number;
+  readonly count: StepCount;
   /** The averages of squared gradients (`square_avg`), a tree like the parameters. */
   readonly squareAvg: unknown;
   /** The averages of squared deltas (`acc_delta`). */
@@ -69,7 +70,7 @@ export function adadelta(opts: AdadeltaOptions = {}): GradientTransformation<Ada
       accDelta: map((p: Tensor) => zerosLike(p), params),
     }),
     update(grads, state, params) {
-      const a = -lrAt(op, lr, state.count);
+      const a = negated(rateAt(op, lr, state.count));
       const others: Record<string, unknown> = { v: state.squareAvg, acc: state.accDelta };
       if (weightDecay !== 0) others.p = requireParams(op, params);
       const r = leafwise(op, grads, others, ["u", "v", "acc"] as const, (g0, x) => {
@@ -79,7 +80,7 @@ export function adadelta(opts: AdadeltaOptions = {}): GradientTransformation<Ada
         const acc = add(mul(x.acc, rho), mul(mul(delta, delta), 1 - rho));
         return { u: mul(delta, a), v, acc };
       });
-      const next = { count: state.count + 1, squareAvg: r.v, accDelta: r.acc };
+      const next = { count: nextCount(state.count), squareAvg: r.v, accDelta: r.acc };
       return [r.u as typeof grads, next];
     },
   };

@@ -9,8 +9,9 @@ import { full } from "../ops/creation.ts";
 import { sqrt } from "../ops/unary.ts";
 import { map } from "../tree/traverse.ts";
 import { decayedGrad, leafwise } from "./leafwise.ts";
-import { checkLearningRate, checkRange, lrAt, requireParams } from "./checks.ts";
+import { checkLearningRate, checkRange, requireParams } from "./checks.ts";
 import type { GradientTransformation, LearningRate } from "./transform.ts";
+import { countValue, negated, nextCount, rateAt, type StepCount } from "./step_count.ts";
 
 /** Options of {@linkcode adagrad}, with PyTorch's names and defaults. */
 export interface AdagradOptions {
@@ -31,7 +32,7 @@ export interface AdagradOptions {
 /** The state of {@linkcode adagrad}. */
 export interface AdagradState {
   /** The number of updates made so far. */
-  readonly count: number;
+  readonly count: StepCount;
   /** The sums of squared gradients (`state_sum`), a tree like the parameters. */
   readonly sum: unknown;
 }
@@ -73,15 +74,19 @@ export function adagrad(opts: AdagradOptions = {}): GradientTransformation<Adagr
       ),
     }),
     update(grads, state, params) {
-      const clr = lrAt(op, lr, state.count) / (1 + state.count * lrDecay);
+      const rate = rateAt(op, lr, state.count);
+      const count = countValue(state.count);
+      const clr = typeof rate === "number" && typeof count === "number"
+        ? -(rate / (1 + count * lrDecay))
+        : negated(div(rate, add(mul(count, lrDecay), 1)));
       const others: Record<string, unknown> = { sum: state.sum };
       if (weightDecay !== 0) others.p = requireParams(op, params);
       const r = leafwise(op, grads, others, ["u", "sum"] as const, (g0, x) => {
         const g = decayedGrad(g0, x.p, maximize, weightDecay);
         const s = add(x.sum, mul(g, g));
-        return { u: mul(div(g, add(sqrt(s), eps)), -clr), sum: s };
+        return { u: mul(div(g, add(sqrt(s), eps)), clr), sum: s };
       });
-      return [r.u as typeof grads, { count: state.count + 1, sum: r.sum }];
+      return [r.u as typeof grads, { count: nextCount(state.count), sum: r.sum }];
     },
   };
 }

@@ -6,13 +6,14 @@
 import type { Tensor } from "../core/tensor.ts";
 import { add, div, maximum, mul, sub } from "../ops/arithmetic.ts";
 import { zerosLike } from "../ops/creation.ts";
-import { sqrt } from "../ops/unary.ts";
+import { expm1, neg, sqrt } from "../ops/unary.ts";
 import { map } from "../tree/traverse.ts";
 import { decayedGrad, leafwise } from "./leafwise.ts";
 import { type Mask, maskFlags } from "../tree/mask.ts";
-import { checkLearningRate, checkRange, lrAt, requireParams } from "./checks.ts";
+import { checkLearningRate, checkRange, requireParams } from "./checks.ts";
 import type { GradientTransformation, LearningRate } from "./transform.ts";
 import { fusedAdam } from "./fused.ts";
+import { countValue, negated, nextCount, rateAt, type StepCount } from "./step_count.ts";
 
 /** Options of {@linkcode adam}, with PyTorch's names and defaults. */
 export interface AdamOptions {
@@ -42,7 +43,7 @@ export interface AdamWOptions extends AdamOptions {
 /** The state of {@linkcode adam} and {@linkcode adamw}. */
 export interface AdamState {
   /** The number of updates made so far. */
-  readonly count: number;
+  readonly count: StepCount;
   /** The first moment averages (`exp_avg`), a tree like the parameters. */
   readonly mu: unknown;
   /** The second moment averages (`exp_avg_sq`). */
@@ -50,6 +51,24 @@ export interface AdamState {
   /** The running maxima of `nu` (`max_exp_avg_sq`) with AMSGrad, else `null`. */
   readonly nuMax: unknown;
 }
+
+/** Adam's step size `rate / (1 - beta1^t)` and `sqrt(1 - beta2^t)`, for number or tensor counts. */
+function biasCorrections(rate: number | Tensor, step: StepCount, beta1: number, beta2: number) {
+  if (typeof step === "number" && typeof rate === "number") {
+    return { stepSize: rate / (1 - beta1 ** step), bc2Sqrt: Math.sqrt(1 - beta2 ** step) };
+  }
+  // 1 - beta^t as -expm1(t log beta): no cancellation when beta^t is near 1 (early steps).
+  const t = countValue(step);
+  const oneMinusPow = (beta: number) => neg(expm1(mul(t, Math.log(beta))));
+  return {
+    stepSize: div(rate, oneMinusPow(beta1)) as number | Tensor,
+    bc2Sqrt: sqrt(oneMinusPow(beta2)) as number | Tensor,
+  };
+}
+
+/** `1 - rate * weightDecay`, for number or tensor rates. */
+const oneMinus = (rate: number | Tensor, wd: number) =>
+  typeof rate === "number" ? 1 - rate * wd : sub(1, mul(rate, wd));
 
 function adamLike(
   op: "adam" | "adamw",
@@ -72,10 +91,9 @@ function adamLike(
       nuMax: amsgrad ? map((p: Tensor) => zerosLike(p), params) : null,
     }),
     update(grads, state, params) {
-      const rate = lrAt(op, lr, state.count);
-      const step = state.count + 1;
-      const stepSize = rate / (1 - beta1 ** step);
-      const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+      const rate = rateAt(op, lr, state.count);
+      const step = nextCount(state.count);
+      const { stepSize, bc2Sqrt } = biasCorrections(rate, step, beta1, beta2);
       const others: Record<string, unknown> = { mu: state.mu, nu: state.nu };
       if (weightDecay !== 0) others.p = requireParams(op, params);
       if (amsgrad) others.nuMax = state.nuMax;
@@ -86,7 +104,8 @@ function adamLike(
       let i = 0;
       const keys = amsgrad ? ["u", "mu", "nu", "nuMax"] as const : ["u", "mu", "nu"] as const;
       // Plain Adam steps (no weight decay, no AMSGrad) may run as one fused kernel per leaf.
-      const constants = weightDecay === 0 && !amsgrad
+      const constants = weightDecay === 0 && !amsgrad && typeof stepSize === "number" &&
+          typeof bc2Sqrt === "number"
         ? {
           beta1,
           oneMinusBeta1: 1 - beta1,
@@ -111,11 +130,11 @@ function adamLike(
         const nu = add(mul(x.nu, beta2), mul(mul(g, g), 1 - beta2));
         const nuMax = amsgrad ? maximum(x.nuMax, nu) : nu;
         const denom = add(div(sqrt(nuMax), bc2Sqrt), eps);
-        let u = mul(div(mu, denom), -stepSize);
+        let u = mul(div(mu, denom), negated(stepSize));
         const decay = flags === undefined || flags[i++];
         if (decoupled && weightDecay !== 0 && decay) {
           // PyTorch: p *= 1 - lr * weightDecay, then the Adam step from the decayed p.
-          u = add(sub(mul(x.p, 1 - rate * weightDecay), x.p), u);
+          u = add(sub(mul(x.p, oneMinus(rate, weightDecay)), x.p), u);
         }
         return { u, mu, nu, nuMax };
       });

@@ -9,8 +9,9 @@ import { zerosLike } from "../ops/creation.ts";
 import { sqrt } from "../ops/unary.ts";
 import { map } from "../tree/traverse.ts";
 import { decayedGrad, leafwise } from "./leafwise.ts";
-import { checkLearningRate, checkRange, lrAt, requireParams } from "./checks.ts";
+import { checkLearningRate, checkRange, requireParams } from "./checks.ts";
 import type { GradientTransformation, LearningRate } from "./transform.ts";
+import { negated, nextCount, rateAt, type StepCount } from "./step_count.ts";
 
 /** Options of {@linkcode rmsprop}, with PyTorch's names and defaults. */
 export interface RmspropOptions {
@@ -33,7 +34,7 @@ export interface RmspropOptions {
 /** The state of {@linkcode rmsprop}; unused parts are `null`. */
 export interface RmspropState {
   /** The number of updates made so far. */
-  readonly count: number;
+  readonly count: StepCount;
   /** The averages of squared gradients (`square_avg`), a tree like the parameters. */
   readonly squareAvg: unknown;
   /** The averages of gradients (`grad_avg`) when centered, else `null`. */
@@ -81,7 +82,7 @@ export function rmsprop(opts: RmspropOptions = {}): GradientTransformation<Rmspr
       momentumBuffer: momentum > 0 ? zeros(params) : null,
     }),
     update(grads, state, params) {
-      const a = -lrAt(op, lr, state.count);
+      const a = negated(rateAt(op, lr, state.count));
       const others: Record<string, unknown> = { v: state.squareAvg };
       if (weightDecay !== 0) others.p = requireParams(op, params);
       if (centered) others.gbar = state.gradAvg;
@@ -97,7 +98,7 @@ export function rmsprop(opts: RmspropOptions = {}): GradientTransformation<Rmspr
         return { u, v, gbar, buf };
       });
       const next: RmspropState = {
-        count: state.count + 1,
+        count: nextCount(state.count),
         squareAvg: r.v,
         gradAvg: centered ? r.gbar : null,
         momentumBuffer: momentum > 0 ? r.buf : null,

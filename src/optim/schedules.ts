@@ -11,6 +11,10 @@
  * @module
  */
 import { checkRange } from "./checks.ts";
+import { add, div, mul, pow, sub } from "../ops/arithmetic.ts";
+import { less, where } from "../ops/comparison.ts";
+import { scalar } from "../ops/creation.ts";
+import { cosineTensor, stepDecayTensor, withTensorForm } from "./step_count.ts";
 
 /**
  * A learning-rate schedule: the learning rate at a step (an integer >= 0; 0 is the first update).
@@ -49,7 +53,7 @@ function finite(op: string, name: string, v: unknown): number {
  */
 export function constant(value: number): Schedule {
   const v = finite("constant", "value", value);
-  return () => v;
+  return withTensorForm(() => v, (step) => scalar(v, "float32", step.backend));
 }
 
 /** Options of {@linkcode stepDecay}. */
@@ -78,7 +82,10 @@ export function stepDecay(opts: StepDecayOptions): Schedule {
   const init = finite(op, "init", opts.init);
   const stepSize = positiveInt(op, "stepSize", opts.stepSize);
   const gamma = finite(op, "gamma", opts.gamma ?? 0.1);
-  return (step) => init * gamma ** Math.floor(step / stepSize);
+  return withTensorForm(
+    (step) => init * gamma ** Math.floor(step / stepSize),
+    stepDecayTensor(init, gamma, stepSize),
+  );
 }
 
 /** Options of {@linkcode exponentialDecay}. */
@@ -103,7 +110,7 @@ export function exponentialDecay(opts: ExponentialDecayOptions): Schedule {
   const op = "exponentialDecay";
   const init = finite(op, "init", opts.init);
   const gamma = finite(op, "gamma", opts.gamma);
-  return (step) => init * gamma ** step;
+  return withTensorForm((step) => init * gamma ** step, (step) => mul(pow(gamma, step), init));
 }
 
 /** Options of {@linkcode cosineDecay}. */
@@ -135,10 +142,10 @@ export function cosineDecay(opts: CosineDecayOptions): Schedule {
   const init = finite(op, "init", opts.init);
   const decaySteps = positiveInt(op, "decaySteps", opts.decaySteps);
   const alpha = checkRange(op, "alpha", opts.alpha ?? 0, 0, 1);
-  return (step) => {
+  return withTensorForm((step) => {
     const t = Math.min(Math.max(step, 0), decaySteps) / decaySteps;
     return init * ((1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * t)) + alpha);
-  };
+  }, (step) => cosineTensor(div(step, decaySteps), init * (1 - alpha), init * alpha));
 }
 
 /** Options of {@linkcode warmupCosineDecay}. */
@@ -182,9 +189,14 @@ export function warmupCosineDecay(opts: WarmupCosineDecayOptions): Schedule {
     );
   }
   const span = decaySteps - warmupSteps;
-  return (step) => {
+  return withTensorForm((step) => {
     if (step < warmupSteps) return init + (peak - init) * (step / warmupSteps);
     const t = Math.min(step - warmupSteps, span) / span;
     return end + (peak - end) * 0.5 * (1 + Math.cos(Math.PI * t));
-  };
+  }, (step) => {
+    const decay = cosineTensor(div(sub(step, warmupSteps), span), peak - end, end);
+    if (warmupSteps === 0) return decay;
+    const warm = add(mul(div(step, warmupSteps), peak - init), init);
+    return where(less(step, warmupSteps), warm, decay);
+  });
 }

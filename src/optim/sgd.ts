@@ -6,11 +6,13 @@
  */
 import type { Tensor } from "../core/tensor.ts";
 import { add, mul } from "../ops/arithmetic.ts";
+import { equal, where } from "../ops/comparison.ts";
 import { zerosLike } from "../ops/creation.ts";
 import { map } from "../tree/traverse.ts";
 import { decayedGrad, leafwise } from "./leafwise.ts";
-import { checkLearningRate, checkRange, lrAt, requireParams } from "./checks.ts";
+import { checkLearningRate, checkRange, requireParams } from "./checks.ts";
 import type { GradientTransformation, LearningRate } from "./transform.ts";
+import { negated, nextCount, rateAt, type StepCount } from "./step_count.ts";
 
 /** Options of {@linkcode sgd}, with PyTorch's names and defaults. */
 export interface SgdOptions {
@@ -31,7 +33,7 @@ export interface SgdOptions {
 /** The state of {@linkcode sgd}. */
 export interface SgdState {
   /** The number of updates made so far. */
-  readonly count: number;
+  readonly count: StepCount;
   /** The momentum buffers (a tree like the parameters), or `null` without momentum. */
   readonly momentumBuffer: unknown;
 }
@@ -83,8 +85,8 @@ export function sgd(opts: SgdOptions): GradientTransformation<SgdState> {
       momentumBuffer: momentum !== 0 ? map((p: Tensor) => zerosLike(p), params) : null,
     }),
     update(grads, state, params) {
-      const a = -lrAt(op, lr, state.count);
-      const first = state.count === 0;
+      const a = negated(rateAt(op, lr, state.count));
+      const first = typeof state.count === "number" ? state.count === 0 : equal(state.count, 0);
       const others: Record<string, unknown> = {};
       if (weightDecay !== 0) others.p = requireParams(op, params);
       if (momentum !== 0) others.buf = state.momentumBuffer;
@@ -93,13 +95,14 @@ export function sgd(opts: SgdOptions): GradientTransformation<SgdState> {
         let d = decayedGrad(g, x.p, maximize, weightDecay);
         let buf = x.buf;
         if (momentum !== 0) {
-          buf = first ? d : add(mul(buf, momentum), mul(d, 1 - dampening));
+          const later = add(mul(buf, momentum), mul(d, 1 - dampening));
+          buf = typeof first === "boolean" ? (first ? d : later) : where(first, d, later);
           d = nesterov ? add(d, mul(buf, momentum)) : buf;
         }
         return { u: mul(d, a), buf: buf ?? d };
       });
       const next = {
-        count: state.count + 1,
+        count: nextCount(state.count),
         momentumBuffer: momentum !== 0 ? (r as Record<"buf", unknown>).buf : null,
       };
       return [r.u as typeof grads, next];

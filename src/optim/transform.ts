@@ -9,7 +9,8 @@ import type { Tensor } from "../core/tensor.ts";
 import { add, mul } from "../ops/arithmetic.ts";
 import { map } from "../tree/traverse.ts";
 import type { Schedule } from "./schedules.ts";
-import { checkLearningRate, lrAt } from "./checks.ts";
+import { checkLearningRate } from "./checks.ts";
+import { negated, nextCount, rateAt, type StepCount } from "./step_count.ts";
 
 /**
  * A pure gradient transformation, as in Optax: `init(params)` builds the state, and
@@ -60,7 +61,7 @@ export type LearningRate = number | Schedule;
 /** The state of a transformation that only counts its steps. */
 export interface CountState {
   /** The number of updates made so far. */
-  readonly count: number;
+  readonly count: StepCount;
 }
 
 /**
@@ -172,8 +173,8 @@ export function scaleByLearningRate(lr: LearningRate): GradientTransformation<Co
   return {
     init: () => ({ count: 0 }),
     update(grads, state) {
-      const a = -lrAt(op, lr, state.count);
-      return [map((g: Tensor) => mul(g, a), grads), { count: state.count + 1 }];
+      const a = negated(rateAt(op, lr, state.count));
+      return [map((g: Tensor) => mul(g, a), grads), { count: nextCount(state.count) }];
     },
   };
 }

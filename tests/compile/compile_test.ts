@@ -33,7 +33,7 @@ function train(run: typeof step, batch: number, steps: number): Float32Array[] {
   for (let i = 0; i < steps; i++) {
     const r = run(params, state, x, y, fx.random.foldIn(fx.random.key(9), i));
     params = r.params;
-    state = { count: state.count + 1, mu: r.mu, nu: r.nu, nuMax: null };
+    state = { count: (state.count as number) + 1, mu: r.mu, nu: r.nu, nuMax: null };
     out.push(r.loss.dataSync() as Float32Array);
   }
   out.push(...fx.tree.leaves(params).map((t) => t.dataSync() as Float32Array));

@@ -14,7 +14,8 @@ import { adamF32, uniformF32 } from "./wasm/elementwise.ts";
 import type { Backend } from "../backend.ts";
 import { convKernels } from "./conv.ts";
 import { elementwiseKernels } from "./elementwise.ts";
-import type { CpuKernelTable } from "./kernel.ts";
+import type { CpuInput, CpuKernelTable } from "./kernel.ts";
+import { FUSED_LOOP_LIMIT, fusedElementwise } from "./fused.ts";
 import { matmulKernels } from "./matmul.ts";
 import { movementKernels } from "./movement.ts";
 import { poolKernels } from "./pool.ts";
@@ -57,6 +58,12 @@ export const cpuBackend: Backend<TypedArray> = {
           c,
         )
         : undefined,
+    // Past a few thousand elements the WebAssembly SIMD kernels, one per op, beat one scalar
+    // JavaScript loop: there the steps run as primitives.
+    elementwise: (program, inputs, shape) =>
+      sizeOf(shape) > FUSED_LOOP_LIMIT
+        ? undefined
+        : fusedElementwise(program, inputs as readonly CpuInput[], shape),
   },
   randomUniform(key: readonly [number, number], shape: Shape, dtype: DType): TypedArray {
     const out = allocate(dtype, sizeOf(shape), false);

@@ -59,6 +59,7 @@ function unaryKernel(op: UnaryPrim): GpuKernel<UnaryPrim> {
       : "u32(unary_i32(i32(v))) & 255u";
     ctx.launchChunked({
       kernel: "unary",
+      includes: ["elementwise_math"],
       prelude: `alias T = ${t};\nfn apply(v: T) -> T { return ${via}; }`,
       constants: { OP: code },
       buffers: [x.storage.buffer, o.buffer],
@@ -79,7 +80,10 @@ function launchPair(
   op: string,
   inputs: readonly GpuInput[],
   outShape: readonly number[],
-  spec: Pick<Launch, "kernel" | "prelude" | "constants" | "faults" | "describeFault">,
+  spec: Pick<
+    Launch,
+    "kernel" | "includes" | "prelude" | "constants" | "faults" | "describeFault"
+  >,
 ): GpuStorage {
   const [a, b] = inputs;
   const label = describe(op, inputs);
@@ -109,6 +113,7 @@ function binaryKernel(op: BinaryPrim): GpuKernel<BinaryPrim> {
     const guard = checked ? "if (q < 0) { report_fault(here, bitcast<u32>(q)); }\n  " : "";
     return launchPair(ctx, op, inputs, out.shape, {
       kernel: "binary",
+      includes: ["elementwise_math"],
       prelude: `alias T = ${t};\nfn apply(p: T, q: T) -> T {\n  ${guard}return ${via};\n}`,
       constants: { OP: code },
       faults: checked,

@@ -12,6 +12,8 @@ export interface KernelSpec {
   readonly kernel: string;
   /** The entry point (default `main`). */
   readonly entry?: string;
+  /** Shared WGSL files (`kernels/<name>.wgsl`) placed before the prelude. */
+  readonly includes?: readonly string[];
   /** WGSL prepended to the family's source (type aliases, small adapter functions). */
   readonly prelude?: string;
   /** Values of the family's `override` constants. */
@@ -24,7 +26,13 @@ export interface KernelSpec {
 export function shaderText(spec: KernelSpec): string {
   const body = sources[spec.kernel];
   if (body === undefined) throw new Error(`webgpu: no kernel family "${spec.kernel}"`);
-  return [sources.common, spec.faults ? sources.faults : "", spec.prelude ?? "", body].join("\n");
+  const shared = (spec.includes ?? []).map((name) => {
+    const text = sources[name];
+    if (text === undefined) throw new Error(`webgpu: no shared WGSL file "${name}"`);
+    return text;
+  });
+  return [sources.common, spec.faults ? sources.faults : "", ...shared, spec.prelude ?? "", body]
+    .join("\n");
 }
 
 /** A per-device cache of compiled pipelines. */
@@ -46,8 +54,8 @@ export class PipelineCache {
   /** The pipeline for `spec`, compiled on first use. */
   get(spec: KernelSpec): GPUComputePipeline {
     const key = `${spec.kernel}|${spec.entry ?? "main"}|${spec.faults ? 1 : 0}|${
-      spec.prelude ?? ""
-    }|${JSON.stringify(spec.constants ?? {})}`;
+      spec.includes ?? ""
+    }|${spec.prelude ?? ""}|${JSON.stringify(spec.constants ?? {})}`;
     let p = this.#cache.get(key);
     if (p === undefined) {
       const text = shaderText(spec);

@@ -12,6 +12,7 @@ import type { Backend } from "../backend.ts";
 import { currentContext, type GpuContext, type GpuStorage, wgslType } from "./context.ts";
 import { checkRange } from "./check.ts";
 import { convKernels } from "./conv.ts";
+import { fusedElementwise } from "./fused.ts";
 import { elementwiseKernels } from "./elementwise.ts";
 import { indexingKernels } from "./indexing.ts";
 import type { GpuKernel, GpuKernelTable } from "./kernel.ts";
@@ -134,6 +135,13 @@ export const webgpuBackend: Backend<GpuStorage> = {
     const ctx = requireContext("check");
     checkOwner("check", ctx, storage);
     checkRange(ctx, storage, dtype, range, describe);
+  },
+  fused: {
+    elementwise(program, inputs, shape) {
+      const ctx = requireContext("fused elementwise");
+      for (const x of inputs) checkOwner("fused elementwise", ctx, x.storage);
+      return fusedElementwise(ctx, program, inputs, shape);
+    },
   },
   storageBytes: (s: GpuStorage) => s.bytes,
   release(s: GpuStorage): void {
