@@ -62,23 +62,46 @@ interface Group {
   readonly members: Set<number>;
 }
 
-/** The external inputs and the outputs of a group's members. */
+/**
+ * The external inputs and the outputs of a group's members. With `ahead`, a direct producer
+ * that will join the group when its turn comes (elementwise, the group's shape, used only inside
+ * it) is counted by its own inputs instead, so a chain is not cut short by producers not yet
+ * visited (the new moments of an Adam update, say).
+ */
 function boundary(
   g: Graph,
   members: ReadonlySet<number>,
   root: number,
   isOutput: ReadonlySet<number>,
+  ahead?: (id: number) => boolean,
 ) {
   const inputs: number[] = [];
-  for (const m of [...members].sort((a, b) => a - b)) {
+  const within = new Set(members);
+  const visit = (m: number, depth: number) => {
     for (const i of g.nodes[m].inputs) {
-      if (!members.has(i) && !inputs.includes(i) && literalValue(g.nodes[i]) === undefined) {
-        inputs.push(i);
-      }
+      if (within.has(i) || inputs.includes(i) || literalValue(g.nodes[i]) !== undefined) continue;
+      if (depth === 0 && ahead?.(i) && users(g, i).every((u) => within.has(u))) {
+        within.add(i);
+        visit(i, 1);
+      } else inputs.push(i);
     }
-  }
+  };
+  for (const m of [...members].sort((a, b) => a - b)) visit(m, 0);
   const outputs = [root, ...[...members].filter((m) => m !== root && isOutput.has(m)).sort()];
   return { inputs, outputs };
+}
+
+const userCache = new WeakMap<Graph, Map<number, number[]>>();
+
+/** The nodes that read node `id`. */
+function users(g: Graph, id: number): readonly number[] {
+  let map = userCache.get(g);
+  if (map === undefined) {
+    map = new Map();
+    for (const n of g.nodes) for (const i of n.inputs) map.set(i, [...(map.get(i) ?? []), n.id]);
+    userCache.set(g, map);
+  }
+  return map.get(id) ?? [];
 }
 
 /** Whether a group with these inputs and outputs fits one pass. */
@@ -128,24 +151,22 @@ function program(
  * `fused` node (its first output) followed by `fusedOutput` nodes for any further outputs.
  */
 export function fuseElementwise(g: Graph): Graph {
-  const users = new Map<number, number[]>();
-  for (const n of g.nodes) {
-    for (const i of n.inputs) users.set(i, [...(users.get(i) ?? []), n.id]);
-  }
   const isOutput = new Set(g.outputs);
   const groupOf = new Map<number, Group>();
   const roots = new Map<Group, number>();
   for (let id = g.nodes.length - 1; id >= 0; id--) {
     const n = g.nodes[id];
     if (!elementwise(n, g)) continue;
-    const us = users.get(id) ?? [];
+    const us = users(g, id);
     const target = us.length > 0 ? groupOf.get(us[0]) : undefined;
     if (
       target !== undefined && us.every((u) => groupOf.get(u) === target) &&
       shapesEqual(n.shape, target.shape)
     ) {
       const members = new Set([...target.members, id]);
-      const { inputs, outputs } = boundary(g, members, roots.get(target)!, isOutput);
+      const ahead = (i: number) =>
+        elementwise(g.nodes[i], g) && shapesEqual(g.nodes[i].shape, n.shape);
+      const { inputs, outputs } = boundary(g, members, roots.get(target)!, isOutput, ahead);
       if (fits(g, target.shape, inputs, outputs)) {
         target.members.add(id);
         groupOf.set(id, target);
@@ -156,27 +177,42 @@ export function fuseElementwise(g: Graph): Graph {
     groupOf.set(id, fresh);
     roots.set(fresh, id);
   }
+  const checked = new Map<Group, boolean>();
+  const groupFits = (group: Group): boolean => {
+    let ok = checked.get(group);
+    if (ok === undefined) {
+      const { inputs, outputs } = boundary(g, group.members, roots.get(group)!, isOutput);
+      ok = fits(g, group.shape, inputs, outputs);
+      checked.set(group, ok);
+    }
+    return ok;
+  };
   // Rebuild: a group's node goes where its root was (every input comes earlier).
   const nodes: GraphNode[] = [];
   const newId = new Map<number, number>();
   const map = (i: number) => newId.get(i)!;
   for (const n of g.nodes) {
     const group = groupOf.get(n.id);
-    if (group === undefined || group.members.size < 2) {
+    if (group !== undefined && !groupFits(group)) {
+      // A producer counted ahead did not join after all: run the group as primitives.
+      for (const m of group.members) groupOf.delete(m);
+    }
+    const current = groupOf.get(n.id);
+    if (current === undefined || current.members.size < 2) {
       newId.set(n.id, nodes.length);
       nodes.push({ ...n, id: nodes.length, inputs: n.inputs.map(map) });
       continue;
     }
-    if (roots.get(group) !== n.id) continue;
-    const members = [...group.members].sort((a, b) => a - b);
-    const { inputs, outputs } = boundary(g, group.members, n.id, isOutput);
+    if (roots.get(current) !== n.id) continue;
+    const members = [...current.members].sort((a, b) => a - b);
+    const { inputs, outputs } = boundary(g, current.members, n.id, isOutput);
     const params: FusedParams = {
       program: program(g, members, inputs, outputs),
       members: members.map((m) => g.nodes[m]),
       inputIds: inputs,
       outputIds: outputs,
       constants: members.flatMap((m) => g.nodes[m].inputs)
-        .filter((i) => !group.members.has(i) && !inputs.includes(i))
+        .filter((i) => !current.members.has(i) && !inputs.includes(i))
         .map((i) => [i, g.nodes[i].value!] as const),
     };
     const fusedId = nodes.length;

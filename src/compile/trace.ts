@@ -127,6 +127,14 @@ export function trace<A extends unknown[]>(f: (...args: A) => unknown, ...args: 
   try {
     const run = () => {
       const result = f(...args);
+      if (typeof (result as { then?: unknown } | null)?.then === "function") {
+        // Its own failure (a data read, most likely) is superseded by this error.
+        (result as Promise<unknown>).then(undefined, () => {});
+        throw new TypeError(
+          "trace: the traced function returned a Promise; it must be synchronous (a graph " +
+            "cannot wait for data: read results after the call)",
+        );
+      }
       const out: [string, Tensor | Key][] = [];
       tensorLeaves(result, "out", out);
       outputs = out.map(([, t]) => (t instanceof Key ? keyOf(t) : nodeOf(t)));
