@@ -5,6 +5,7 @@
  */
 import {
   compile,
+  type CompileStats,
   dispose,
   type nn,
   optim,
@@ -26,7 +27,7 @@ export async function fluxionStep(
   loss: (out: Tensor, y: Tensor) => Tensor,
   backend: "cpu" | "webgpu",
   mode: "eager" | "compiled" = "eager",
-): Promise<() => Promise<void>> {
+): Promise<(() => Promise<void>) & { stats(): CompileStats | undefined }> {
   const [kInit, kx, ky, kDrop] = random.split(random.key(0), 4);
   const [x, y, init] = await toBackend(
     [
@@ -46,17 +47,22 @@ export async function fluxionStep(
     const [u, s2] = opt.update(g, s, p);
     return { params: optim.applyUpdates(p, u), state: s2, loss: l };
   };
-  const step = scoped(mode === "compiled" ? compile(body) : body, { donate: [0, 1] });
+  // The compiled step's op and kernel counts are the same for eager steps (their ops).
+  const compiled = compile(body);
+  const step = scoped(mode === "compiled" ? compiled : body, { donate: [0, 1] });
   let params = init;
   let state = opt.init(params);
   let i = 0;
-  return async () => {
+  const iteration = async () => {
     const r = step(params, state, random.foldIn(kDrop, i++));
     params = r.params;
     state = r.state;
     await r.loss.item();
     dispose(r.loss);
   };
+  return Object.assign(iteration, {
+    stats: () => compiled.stats(params, state, random.key(0)),
+  });
 }
 
 /** The seed CNN's parameters and step in TF.js (NHWC), with `tf.train.adam`. */

@@ -39,25 +39,40 @@ export function nodeBackends(g: Graph, leaves: readonly (Tensor | Key)[]): (Back
   return out;
 }
 
-/** Runs a fused node's members as primitives (for backends that do not fuse this program). */
+/**
+ * Runs a fused node's members as primitives (for backends that do not fuse this program), each
+ * intermediate released after its last use.
+ */
 function runMembers(b: Backend, p: FusedParams, ins: readonly BackendInput[]): unknown[] {
   const local = new Map<number, BackendInput>();
   p.inputIds.forEach((id, k) => local.set(id, ins[k]));
   for (const [id, t] of p.constants) local.set(id, t);
-  const made: unknown[] = [];
-  for (const m of p.members) {
+  const last = new Map<number, number>();
+  p.members.forEach((m, k) => m.inputs.forEach((i) => last.set(i, k)));
+  const keep = new Set(p.outputIds);
+  const pinned = new Set([...ins.map((x) => x.storage), ...p.constants.map(([, t]) => t.storage)]);
+  p.members.forEach((m, k) => {
     const storage = b.run(
       m.op as PrimName,
       m.inputs.map((i) => local.get(i)!),
       m.params as never,
       m,
     );
-    made.push(storage);
     local.set(m.id, { storage, shape: m.shape, dtype: m.dtype });
-  }
-  const outs = p.outputIds.map((id) => local.get(id)!.storage);
-  for (const s of made) if (!outs.includes(s)) b.release?.(s);
-  return outs;
+    for (const i of new Set(m.inputs)) {
+      // Members' own values only (inputs and constants belong to the graph), and only storage
+      // no other value holds (a same-dtype cast may share its input's).
+      if (last.get(i) !== k || keep.has(i) || !p.members.some((x) => x.id === i)) continue;
+      const s = local.get(i)!.storage;
+      if (pinned.has(s)) continue;
+      let holders = 0;
+      for (const [id, v] of local) {
+        if (v.storage === s && (keep.has(id) || last.get(id)! > k || id === m.id)) holders++;
+      }
+      if (holders === 0) b.release?.(s);
+    }
+  });
+  return p.outputIds.map((id) => local.get(id)!.storage);
 }
 
 /**

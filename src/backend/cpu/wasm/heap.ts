@@ -215,10 +215,16 @@ export function releaseView(a: ArrayBufferView): void {
   freeBlock(off);
 }
 
+/** Starts a new peak measurement at the bytes in use now (for benchmarks' per-step peaks). */
+export function resetHeapPeak(): void {
+  peak = used;
+}
+
 /**
  * Bytes of the heap in use by live blocks (size classes round up), reserved by it in all (free
  * blocks are kept for reuse), and the most ever in use at once; zeros before the heap exists.
  */
+
 export function heapStats(): { usedBytes: number; reservedBytes: number; peakUsedBytes: number } {
   return { usedBytes: used, reservedBytes: top - BASE, peakUsedBytes: peak };
 }
