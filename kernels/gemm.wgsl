@@ -13,6 +13,11 @@
 //
 // Bindings: a = first input, b = second input, out = output (conv2d: x, w; input gradient:
 // cotangent, w; filter gradient: x, cotangent).
+//
+// The prelude defines `fn epilogue(v: T, o: u32) -> T`, applied to each result before it is
+// stored (o: its index in the output): the identity, or elementwise ops that compile fused into
+// the product (src/backend/webgpu/fused.ts), whose other inputs are bindings 4.. and whose
+// broadcast layout is words 40..; a fused product never splits K.
 
 @group(0) @binding(1) var<storage, read> a: array<T>;
 @group(0) @binding(2) var<storage, read> b: array<T>;
@@ -209,7 +214,10 @@ fn tiled(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: ve
     let m = m0 + ty + 16u * i;
     for (var j = 0u; j < 4u; j++) {
       let n = n0 + tx + 16u * j;
-      if (m < M && n < N) { out[shift + out_index(m, n)] = acc[i * 4u + j]; }
+      if (m < M && n < N) {
+        let o = out_index(m, n);
+        out[shift + o] = epilogue(acc[i * 4u + j], o);
+      }
     }
   }
 }
@@ -233,5 +241,6 @@ fn direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
   let k_end = min(word(3u), k_begin + word(8u));
   var acc = T(0);
   for (var k = k_begin; k < k_end; k++) { acc += load_a(m, k) * load_b(k, n); }
-  out[split * word(9u) + out_index(m, n)] = acc;
+  let o = out_index(m, n);
+  out[split * word(9u) + o] = epilogue(acc, o);
 }

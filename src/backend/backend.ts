@@ -164,6 +164,21 @@ export interface FusedKernels<S> {
     inputs: readonly BackendInput<S>[],
     shape: Shape,
   ): S[] | undefined;
+  /**
+   * A product (`matmul` or `conv2d` on `inputs` with `params`, output `out`) with a fused
+   * elementwise program applied to each result before it is stored (bias + activation): the
+   * program's input `acc` is the product, `extras` its other inputs in order; one output, of
+   * the product's shape. `undefined` where this backend does not fuse it.
+   */
+  epilogue?(
+    prim: "matmul" | "conv2d",
+    inputs: readonly BackendInput<S>[],
+    params: PrimParams["matmul" | "conv2d"],
+    out: OutputSpec,
+    program: ElementwiseProgram,
+    acc: number,
+    extras: readonly BackendInput<S>[],
+  ): S | undefined;
 }
 
 /** The dtypes a fused elementwise program computes in. */

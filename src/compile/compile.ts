@@ -18,6 +18,7 @@ import * as tree from "../tree/tree.ts";
 import type { Graph } from "./graph.ts";
 import { eliminateCommonSubexpressions, eliminateDeadCode, foldConstants } from "./passes.ts";
 import { fuseElementwise } from "./fusion.ts";
+import { fuseEpilogues } from "./epilogue.ts";
 import { execute, nodeBackends } from "./execute.ts";
 import { type MemoryPlan, planMemory } from "./memory_plan.ts";
 import { recording } from "../autodiff/tape.ts";
@@ -79,6 +80,8 @@ export interface CompileStats {
   readonly kernels: number;
   /** Fused elementwise passes among them. */
   readonly fusedPasses: number;
+  /** Products (matmul, conv2d) with elementwise ops fused into their stores, among them. */
+  readonly epilogues: number;
   /** Buffer slots of the memory plan (intermediates and outputs). */
   readonly bufferSlots: number;
   /** Bytes of those slots: the most the plan holds at once. */
@@ -199,7 +202,7 @@ export function compile<A extends unknown[], R>(
       const g = trace((...a: A) => (result = f(...a)), ...args);
       const [, def] = tree.flatten(result);
       const graph = eliminateCommonSubexpressions(foldConstants(eliminateDeadCode(g)));
-      const fused = eliminateDeadCode(fuseElementwise(graph));
+      const fused = eliminateDeadCode(fuseEpilogues(fuseElementwise(graph)));
       const leaves: [string, Tensor | Key][] = [];
       args.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));
       plan = {
@@ -244,6 +247,7 @@ export function compile<A extends unknown[], R>(
         ops: kernelCount(p.graph),
         kernels: kernelCount(p.fused),
         fusedPasses: p.fused.nodes.filter((n) => n.op === "fused").length,
+        epilogues: p.fused.nodes.filter((n) => n.op === "epilogue").length,
         bufferSlots: p.memory.slots,
         peakBytes: p.memory.peakBytes,
         totalBytes: p.memory.totalBytes,

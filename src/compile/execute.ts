@@ -13,6 +13,7 @@ import type { PrimName } from "../core/primitives.ts";
 import { disposedError, disposeTensor, isDisposed } from "../core/lifetime.ts";
 import { Tensor } from "../core/tensor.ts";
 import { foldIn, Key, split } from "../random/random.ts";
+import type { EpilogueParams } from "./epilogue.ts";
 import type { FusedParams } from "./fusion.ts";
 import type { Graph, GraphNode } from "./graph.ts";
 import type { MemoryPlan } from "./memory_plan.ts";
@@ -154,6 +155,32 @@ export function execute(
         const outs = b.fused?.elementwise?.(p.program, ins, n.shape) ?? runMembers(b, p, ins);
         extras.set(id, outs);
         hold(id, { storage: outs[0], shape: n.shape, dtype: n.dtype });
+        break;
+      }
+      case "epilogue": {
+        const b = backends[id]!;
+        const p = n.params as EpilogueParams;
+        const ins = n.inputs.map(at) as BackendInput[];
+        const product = ins.slice(0, p.primInputs), extras = ins.slice(p.primInputs);
+        const out = { shape: n.shape, dtype: n.dtype };
+        let storage = b.fused?.epilogue?.(
+          p.prim,
+          product,
+          p.primParams,
+          out,
+          p.tail.program,
+          p.acc,
+          extras,
+        );
+        if (storage === undefined) {
+          const acc = { ...out, storage: b.run(p.prim, product, p.primParams as never, out) };
+          const tailIns = [...extras.slice(0, p.acc), acc, ...extras.slice(p.acc)];
+          const outs = b.fused?.elementwise?.(p.tail.program, tailIns, n.shape) ??
+            runMembers(b, p.tail, tailIns);
+          b.release?.(acc.storage);
+          storage = outs[0];
+        }
+        hold(id, { storage, shape: n.shape, dtype: n.dtype });
         break;
       }
       case "fusedOutput": {

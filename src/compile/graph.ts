@@ -64,6 +64,10 @@ function paramsText(params: unknown): string {
   if (params === null || params === undefined) return "";
   const members = (params as { members?: readonly GraphNode[] }).members;
   if (members !== undefined) return `[${members.map((m) => m.op).join(", ")}]`;
+  const { prim, tail } = params as { prim?: string; tail?: { members: readonly GraphNode[] } };
+  if (prim !== undefined && tail !== undefined) {
+    return `[${prim}; ${tail.members.map((m) => m.op).join(", ")}]`;
+  }
   const entries = Object.entries(params as Record<string, unknown>);
   if (entries.length === 0) return "";
   return `{${entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")}}`;
@@ -128,7 +132,9 @@ export class Graph {
       } else if (n.op === "const") {
         lines.push(`  n${n.id}[/"const${esc(constText(n))}<br/>${typeOf(n)}"/]`);
       } else {
-        const what = n.op === "fused" ? `fused${paramsText(n.params)}` : n.op;
+        const what = n.op === "fused" || n.op === "epilogue"
+          ? `${n.op}${paramsText(n.params)}`
+          : n.op;
         lines.push(`  n${n.id}["${esc(what)}<br/>${typeOf(n)}"]`);
       }
       for (const i of n.inputs) lines.push(`  n${i} --> n${n.id}`);

@@ -29,6 +29,7 @@ Deno.test("fusion: a bias + activation chain is one pass; Adam's update is one p
     ops: 3,
     kernels: 1,
     fusedPasses: 1,
+    epilogues: 0,
     bufferSlots: 1,
     peakBytes: 96,
     totalBytes: 96,

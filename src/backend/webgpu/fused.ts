@@ -20,7 +20,8 @@ import {
 } from "../../core/primitives.ts";
 import { broadcastStrides, type Shape, shapesEqual, sizeOf } from "../../core/shape.ts";
 import type { GpuContext, GpuStorage } from "./context.ts";
-import { checkRank, collapseDims, type GpuInput } from "./kernel.ts";
+import { collapseDims, type GpuInput } from "./kernel.ts";
+import { withEpilogue } from "./gemm.ts";
 
 /** How input `k` is read: at the element's index, through broadcast strides, or element 0. */
 type Access = "same" | "broadcast" | "scalar";
@@ -41,11 +42,49 @@ function expression(s: ElementwiseStep, [a, b, c]: readonly string[]): string {
   return a; // cast to float32 (a bool operand is already converted)
 }
 
+/** WGSL lines computing every value of `p`, input `i` read by `read(i)`. */
+function programLines(p: ElementwiseProgram, read: (i: number) => string): string[] {
+  const k = p.inputs.length;
+  const dtypeOf = (v: number) => (v < k ? p.inputs[v] : p.steps[v - k].dtype);
+  const lines: string[] = [];
+  p.inputs.forEach((d, i) =>
+    lines.push(`let v${i} = ${d === "bool" ? `${read(i)} != 0u` : read(i)};`)
+  );
+  p.steps.forEach((s, j) => {
+    // A bool read as a float (cast from bool).
+    const args = s.args.map((a) =>
+      s.op === "cast" && dtypeOf(a) === "bool" ? `select(0.0, 1.0, v${a})` : `v${a}`
+    );
+    lines.push(`let v${k + j} = ${expression(s, args)};`);
+  });
+  return lines;
+}
+
+const elem = (dtype: string) => (dtype === "bool" ? "u32" : "f32");
+
+/** Where input `i` is read: `index` itself, element 0, or through broadcast strides. */
+function reader(
+  access: readonly Access[],
+  index: string,
+  rank: string,
+  dims: number,
+  strides: (k: number) => number,
+) {
+  const slot: number[] = [];
+  let b = 0;
+  access.forEach((a, i) => (slot[i] = a === "broadcast" ? b++ : -1));
+  return (i: number, name: string) =>
+    access[i] === "same"
+      ? `${name}[${index}]`
+      : access[i] === "scalar"
+      ? `${name}[0u]`
+      : `${name}[u32(strided_offset(${index}, ${rank}, ${dims}u, ${strides(slot[i])}u))]`;
+}
+
 /** The generated bindings and `fused` function of program `p` with input accesses `access`. */
 export function fusedSource(p: ElementwiseProgram, access: readonly Access[]): string {
   const k = p.inputs.length;
   const lines: string[] = [];
-  const elem = (dtype: string) => (dtype === "bool" ? "u32" : "f32");
   p.inputs.forEach((d, i) =>
     lines.push(`@group(0) @binding(${i + 1}) var<storage, read> in${i}: array<${elem(d)}>;`)
   );
@@ -57,27 +96,61 @@ export function fusedSource(p: ElementwiseProgram, access: readonly Access[]): s
       }>;`,
     )
   );
-  const body: string[] = ["let rank = word(1u);"];
-  let strided = 0;
-  p.inputs.forEach((d, i) => {
-    const at = access[i] === "same"
-      ? "i"
-      : access[i] === "scalar"
-      ? "0u"
-      : `u32(strided_offset(i, rank, 4u, ${12 + 8 * strided++}u))`;
-    body.push(`let v${i} = ${d === "bool" ? `in${i}[${at}] != 0u` : `in${i}[${at}]`};`);
-  });
-  p.steps.forEach((s, j) => {
-    const args = s.args.map((a) => {
-      // A bool read as a float (cast from bool).
-      return s.op === "cast" && dtypeOf(a) === "bool" ? `select(0.0, 1.0, v${a})` : `v${a}`;
-    });
-    body.push(`let v${k + j} = ${expression(s, args)};`);
-  });
+  const read = reader(access, "i", "rank", 4, (b) => 12 + 8 * b);
+  const body = ["let rank = word(1u);", ...programLines(p, (i) => read(i, `in${i}`))];
   p.outputs.forEach((v, j) =>
     body.push(`out${j}[i] = ${dtypeOf(v) === "bool" ? `select(0u, 1u, v${v})` : `v${v}`};`)
   );
   return `${lines.join("\n")}\n\nfn fused(i: u32) {\n  ${body.join("\n  ")}\n}\n`;
+}
+
+/**
+ * The generated `epilogue` function (kernels/gemm.wgsl) of program `p`, whose input `acc` is
+ * the product's result and whose other inputs are bindings 4, 5, ... in order, read with
+ * `access`; broadcast layout in words 40 (rank), 41..44 (dims), 45 + 4b.. (strides).
+ */
+export function epilogueSource(
+  p: ElementwiseProgram,
+  acc: number,
+  access: readonly Access[],
+): string {
+  const lines: string[] = [];
+  const binding = new Map<number, number>();
+  p.inputs.forEach((d, i) => {
+    if (i === acc) return;
+    binding.set(i, binding.size);
+    lines.push(
+      `@group(0) @binding(${4 + binding.get(i)!}) var<storage, read> e${binding.get(i)}: array<${
+        elem(d)
+      }>;`,
+    );
+  });
+  const read = reader(access, "o", "word(40u)", 41, (b) => 45 + 4 * b);
+  const body = programLines(p, (i) => (i === acc ? "v" : read(i, `e${binding.get(i)}`)));
+  return `${lines.join("\n")}\n\nfn epilogue(v: f32, o: u32) -> f32 {\n  ${
+    body.join("\n  ")
+  }\n  return v${p.outputs[0]};\n}\n`;
+}
+
+/** How each input is read for an output of `shape`. */
+function accessOf(inputs: readonly GpuInput[], shape: Shape): Access[] {
+  return inputs.map((x) =>
+    shapesEqual(x.shape, shape) ? "same" : sizeOf(x.shape) === 1 ? "scalar" : "broadcast"
+  );
+}
+
+/** The collapsed broadcast layout of the broadcasting inputs, if its rank is at most `max`. */
+function broadcastLayout(
+  inputs: readonly GpuInput[],
+  access: readonly Access[],
+  shape: Shape,
+  max: number,
+): { rank: number; dims: readonly number[]; strides: readonly (readonly number[])[] } | undefined {
+  const broadcast = inputs.filter((_, i) => access[i] === "broadcast");
+  if (broadcast.length === 0) return { rank: 0, dims: [], strides: [] };
+  const c = collapseDims(shape, broadcast.map((x) => broadcastStrides(x.shape, shape)));
+  if (c.shape.length > max) return undefined;
+  return { rank: c.shape.length, dims: c.shape, strides: c.strides };
 }
 
 /**
@@ -93,19 +166,14 @@ export function fusedElementwise(
   const n = sizeOf(shape);
   const limit = ctx.bindingLimit;
   if (n * 4 > limit || inputs.some((x) => x.storage.bytes > limit)) return undefined;
-  const access: Access[] = inputs.map((x) =>
-    shapesEqual(x.shape, shape) ? "same" : sizeOf(x.shape) === 1 ? "scalar" : "broadcast"
-  );
+  const access = accessOf(inputs, shape);
   const words = new Array<number>(64).fill(0);
   words[0] = n;
-  const broadcast = inputs.filter((_, i) => access[i] === "broadcast");
-  if (broadcast.length > 0) {
-    const c = collapseDims(shape, broadcast.map((x) => broadcastStrides(x.shape, shape)));
-    checkRank("fused elementwise", c.shape.length);
-    words[1] = c.shape.length;
-    c.shape.forEach((d, i) => (words[4 + i] = d));
-    c.strides.forEach((s, k) => s.forEach((v, i) => (words[12 + 8 * k + i] = v)));
-  }
+  const layout = broadcastLayout(inputs, access, shape, 8);
+  if (layout === undefined) return undefined;
+  words[1] = layout.rank;
+  layout.dims.forEach((d, i) => (words[4 + i] = d));
+  layout.strides.forEach((s, k) => s.forEach((v, i) => (words[12 + 8 * k + i] = v)));
   const label = `fused elementwise [${shape.join(",")}] (${
     p.steps.filter((s) => s.op !== "literal").map((s) => s.op).join(", ")
   })`;
@@ -120,4 +188,52 @@ export function fusedElementwise(
     label,
   });
   return outs;
+}
+
+/** Most inputs besides the product (bindings 4 to 7) and broadcasting ones (words 40 to 56). */
+const EPILOGUE_INPUTS = 4, EPILOGUE_BROADCAST = 3;
+
+/**
+ * Runs `prim` (matmul or conv2d, through `run`) with program `p` fused into its stores: `p`'s
+ * input `acc` is the product, `extras` are its other inputs in order. `undefined` where it does
+ * not fit (more inputs than bindings, a broadcast of rank past 4, a float32 result needed).
+ */
+export function gemmEpilogue(
+  ctx: GpuContext,
+  p: ElementwiseProgram,
+  acc: number,
+  extras: readonly GpuInput[],
+  shape: Shape,
+  run: () => GpuStorage,
+): GpuStorage | undefined {
+  const k = p.inputs.length;
+  const out = p.outputs[0];
+  const outDtype = out < k ? p.inputs[out] : p.steps[out - k].dtype;
+  if (p.outputs.length !== 1 || outDtype !== "float32" || extras.length > EPILOGUE_INPUTS) {
+    return undefined;
+  }
+  if (extras.some((x) => x.storage.bytes > ctx.bindingLimit)) return undefined;
+  const all: GpuInput[] = [];
+  let e = 0;
+  for (let i = 0; i < k; i++) {
+    all.push(i === acc ? { storage: undefined as never, shape, dtype: "float32" } : extras[e++]);
+  }
+  const access = accessOf(all, shape);
+  access[acc] = "same";
+  const layout = broadcastLayout(
+    all.filter((_, i) => i !== acc),
+    access.filter((_, i) => i !== acc),
+    shape,
+    4,
+  );
+  if (layout === undefined || layout.strides.length > EPILOGUE_BROADCAST) return undefined;
+  const words = new Array<number>(1 + 4 + 4 * EPILOGUE_BROADCAST).fill(0);
+  words[0] = layout.rank;
+  layout.dims.forEach((d, i) => (words[1 + i] = d));
+  layout.strides.forEach((s, b) => s.forEach((v, i) => (words[5 + 4 * b + i] = v)));
+  return withEpilogue({
+    prelude: epilogueSource(p, acc, access),
+    buffers: extras.map((x) => x.storage.buffer),
+    words,
+  }, run);
 }

@@ -41,7 +41,22 @@ export interface GemmProblem {
   readonly type: "f32" | "i32";
   /** The op with its shapes, for labels and errors. */
   readonly label: string;
+  /** Elementwise ops applied to each result before it is stored (see kernels/gemm.wgsl). */
+  readonly epilogue?: GemmEpilogue;
 }
+
+/** A fused epilogue: its WGSL (`fn epilogue` and bindings 4..), buffers and words 40... */
+export interface GemmEpilogue {
+  /** The WGSL defining `epilogue` and its bindings. */
+  readonly prelude: string;
+  /** Buffers for bindings 4, 5, ... */
+  readonly buffers: readonly GPUBuffer[];
+  /** Uniform words from word 40. */
+  readonly words: readonly number[];
+}
+
+/** The identity epilogue of a plain product. */
+const IDENTITY = "fn epilogue(v: T, o: u32) -> T { return v; }";
 
 /** Rows and columns of C per workgroup of the tiled kernel, and its step along K. */
 const TILE = 64, TK = 16;
@@ -52,8 +67,22 @@ const MIN_SPLIT_K = 256;
 /** The most splits, and the most bytes their partial sums may take. */
 const MAX_SPLITS = 64, MAX_PARTS_BYTES = 128 * 1024 * 1024;
 
+let pending: GemmEpilogue | undefined;
+
+/** Runs `launch` (one product's kernel) with `epilogue` fused into its product's stores. */
+export function withEpilogue<T>(epilogue: GemmEpilogue, launch: () => T): T {
+  pending = epilogue;
+  try {
+    return launch();
+  } finally {
+    pending = undefined;
+  }
+}
+
 /** Records the dispatches of `g` and returns the output storage. */
-export function runGemm(ctx: GpuContext, g: GemmProblem): GpuStorage {
+export function runGemm(ctx: GpuContext, problem: GemmProblem): GpuStorage {
+  const g = pending === undefined ? problem : { ...problem, epilogue: pending };
+  pending = undefined;
   const { m, n, k, batches } = g;
   const o = ctx.alloc(g.outSize, g.label);
   const count = m * n * batches;
@@ -63,7 +92,8 @@ export function runGemm(ctx: GpuContext, g: GemmProblem): GpuStorage {
   const tilesM = Math.ceil(m / TILE), tilesN = Math.ceil(n / TILE);
   const busy = direct ? count : tilesM * tilesN * batches * 256;
   const limit = Math.min(ctx.device.limits.maxStorageBufferBindingSize, MAX_PARTS_BYTES);
-  let splits = Math.min(
+  // A fused epilogue needs the whole sum of each result: no K splits.
+  let splits = g.epilogue ? 1 : Math.min(
     Math.ceil(BUSY / busy),
     Math.floor(k / MIN_SPLIT_K),
     MAX_SPLITS,
@@ -75,14 +105,19 @@ export function runGemm(ctx: GpuContext, g: GemmProblem): GpuStorage {
   if (chunk > 0) splits = Math.ceil(k / chunk);
   const words = [...g.words];
   words.length = Math.max(words.length, 10);
+  if (g.epilogue) {
+    words.length = Math.max(words.length, 40);
+    words.splice(40, g.epilogue.words.length, ...g.epilogue.words);
+  }
   words.splice(0, 10, m, n, 0, k, batches, tilesM, tilesN, splits, chunk, g.outSize);
   const parts = splits > 1 ? ctx.alloc(splits * g.outSize, `${g.label} (split partial sums)`) : o;
   ctx.launch({
     kernel: "gemm",
     entry: direct ? "direct" : "tiled",
-    prelude: `alias T = ${g.type};`,
+    includes: g.epilogue ? ["elementwise_math"] : undefined,
+    prelude: `alias T = ${g.type};\n${g.epilogue?.prelude ?? IDENTITY}`,
     constants: { MODE: g.mode },
-    buffers: [...g.inputs, parts.buffer],
+    buffers: [...g.inputs, parts.buffer, ...(g.epilogue?.buffers ?? [])],
     words,
     ...(direct ? { threads: count * splits } : { groups: tilesM * tilesN * batches * splits }),
     label: g.label,

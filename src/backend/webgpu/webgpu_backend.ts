@@ -12,7 +12,7 @@ import type { Backend } from "../backend.ts";
 import { currentContext, type GpuContext, type GpuStorage, wgslType } from "./context.ts";
 import { checkRange } from "./check.ts";
 import { convKernels } from "./conv.ts";
-import { fusedElementwise } from "./fused.ts";
+import { fusedElementwise, gemmEpilogue } from "./fused.ts";
 import { elementwiseKernels } from "./elementwise.ts";
 import { indexingKernels } from "./indexing.ts";
 import type { GpuKernel, GpuKernelTable } from "./kernel.ts";
@@ -141,6 +141,20 @@ export const webgpuBackend: Backend<GpuStorage> = {
       const ctx = requireContext("fused elementwise");
       for (const x of inputs) checkOwner("fused elementwise", ctx, x.storage);
       return fusedElementwise(ctx, program, inputs, shape);
+    },
+    epilogue(prim, inputs, params, out, program, acc, extras) {
+      const ctx = requireContext(prim);
+      for (const x of [...inputs, ...extras]) checkOwner(prim, ctx, x.storage);
+      checkBindable(prim, ctx, inputs, out.shape);
+      const kernel = gpuKernels[prim] as GpuKernel<typeof prim>;
+      return gemmEpilogue(
+        ctx,
+        program,
+        acc,
+        extras,
+        out.shape,
+        () => kernel(ctx, inputs, params as never, out),
+      );
     },
   },
   storageBytes: (s: GpuStorage) => s.bytes,
