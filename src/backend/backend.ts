@@ -142,6 +142,8 @@ export interface AdamConstants {
  * ```
  */
 export interface FusedKernels<S> {
+  /** The most buffers (inputs plus outputs) one fused elementwise pass may bind (default 8). */
+  readonly maxBuffers?: number;
   /**
    * One Adam step for a parameter: storage for the update, the new first moment and the new
    * second moment from the gradient and the old moments (equal shapes and dtypes), or

@@ -17,7 +17,7 @@ import { foldIn, Key, split, uniform } from "../random/random.ts";
 import * as tree from "../tree/tree.ts";
 import type { Graph } from "./graph.ts";
 import { eliminateCommonSubexpressions, eliminateDeadCode, foldConstants } from "./passes.ts";
-import { fuseElementwise } from "./fusion.ts";
+import { fuseElementwise, MAX_BUFFERS } from "./fusion.ts";
 import { fuseEpilogues } from "./epilogue.ts";
 import { execute, nodeBackends } from "./execute.ts";
 import { type MemoryPlan, planMemory } from "./memory_plan.ts";
@@ -202,9 +202,14 @@ export function compile<A extends unknown[], R>(
       const g = trace((...a: A) => (result = f(...a)), ...args);
       const [, def] = tree.flatten(result);
       const graph = eliminateCommonSubexpressions(foldConstants(eliminateDeadCode(g)));
-      const fused = eliminateDeadCode(fuseEpilogues(fuseElementwise(graph)));
       const leaves: [string, Tensor | Key][] = [];
       args.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));
+      // Fused passes bind as many buffers as the graph's most limited backend allows.
+      const used = new Set(nodeBackends(graph, leaves.map(([, v]) => v)));
+      const maxBuffers = Math.min(
+        ...[...used].map((b) => b?.fused?.maxBuffers ?? MAX_BUFFERS),
+      );
+      const fused = eliminateDeadCode(fuseEpilogues(fuseElementwise(graph, maxBuffers)));
       plan = {
         graph,
         fused,

@@ -7,7 +7,8 @@
  * A producer joins its consumers' group when every use of it is in that group and its shape is
  * the group's (so nothing outside needs it, and no cycle can form through another node); a
  * member that is also a graph output is written out as well. Groups respect the binding limit:
- * at most 8 buffers (inputs and outputs) and 6 broadcast inputs per pass.
+ * at most the backend's `fused.maxBuffers` buffers (inputs and outputs; 8 unless it says more)
+ * and 6 broadcast inputs per pass.
  *
  * @module
  */
@@ -18,7 +19,7 @@ import { hostScalar } from "../core/trace_hooks.ts";
 import type { Tensor } from "../core/tensor.ts";
 import { Graph, type GraphNode } from "./graph.ts";
 
-/** At most this many buffers (inputs plus outputs) per fused pass: WebGPU's default limit. */
+/** Buffers (inputs plus outputs) per fused pass when a backend does not say: WebGPU's default. */
 export const MAX_BUFFERS = 8;
 /** At most this many inputs that broadcast (each takes 8 uniform words of strides). */
 export const MAX_BROADCAST = 6;
@@ -104,13 +105,19 @@ function users(g: Graph, id: number): readonly number[] {
   return map.get(id) ?? [];
 }
 
-/** Whether a group with these inputs and outputs fits one pass. */
-function fits(g: Graph, shape: readonly number[], inputs: number[], outputs: number[]): boolean {
+/** Whether a group with these inputs and outputs fits one pass of at most `maxBuffers`. */
+function fits(
+  g: Graph,
+  shape: readonly number[],
+  inputs: number[],
+  outputs: number[],
+  maxBuffers: number,
+): boolean {
   const broadcast = inputs.filter((i) => {
     const s = g.nodes[i].shape;
     return !shapesEqual(s, shape) && sizeOf(s) !== 1;
   });
-  return inputs.length > 0 && inputs.length + outputs.length <= MAX_BUFFERS &&
+  return inputs.length > 0 && inputs.length + outputs.length <= maxBuffers &&
     broadcast.length <= MAX_BROADCAST;
 }
 
@@ -150,7 +157,7 @@ function program(
  * `g` with its elementwise chains fused: each group of two or more elementwise ops becomes a
  * `fused` node (its first output) followed by `fusedOutput` nodes for any further outputs.
  */
-export function fuseElementwise(g: Graph): Graph {
+export function fuseElementwise(g: Graph, maxBuffers: number = MAX_BUFFERS): Graph {
   const isOutput = new Set(g.outputs);
   const groupOf = new Map<number, Group>();
   const roots = new Map<Group, number>();
@@ -167,7 +174,7 @@ export function fuseElementwise(g: Graph): Graph {
       const ahead = (i: number) =>
         elementwise(g.nodes[i], g) && shapesEqual(g.nodes[i].shape, n.shape);
       const { inputs, outputs } = boundary(g, members, roots.get(target)!, isOutput, ahead);
-      if (fits(g, target.shape, inputs, outputs)) {
+      if (fits(g, target.shape, inputs, outputs, maxBuffers)) {
         target.members.add(id);
         groupOf.set(id, target);
         continue;
@@ -182,7 +189,7 @@ export function fuseElementwise(g: Graph): Graph {
     let ok = checked.get(group);
     if (ok === undefined) {
       const { inputs, outputs } = boundary(g, group.members, roots.get(group)!, isOutput);
-      ok = fits(g, group.shape, inputs, outputs);
+      ok = fits(g, group.shape, inputs, outputs, maxBuffers);
       checked.set(group, ok);
     }
     return ok;

@@ -45,7 +45,7 @@ Deno.test("fusion: a bias + activation chain is one pass; Adam's update is one p
   assert.equal(g.nodes.filter((n) => n.op === "fusedOutput").length, 2, "mu and nu");
 });
 
-Deno.test("fusion: a value used outside the chain is kept; passes stay within the buffer limit", () => {
+Deno.test("fusion: a value used outside the chain is kept", () => {
   const x = fx.random.normal(fx.random.key(3), [5]);
   // e = exp(x) feeds a sum (not elementwise) and the chain: e is its own pass's output.
   const f = fx.compile((x: fx.Tensor) => {
@@ -54,18 +54,26 @@ Deno.test("fusion: a value used outside the chain is kept; passes stay within th
   });
   f(x);
   assert.deepEqual(ops(f.fusedGraph(x)!), ["input", "exp", "sum", "fused"]);
-  // Twelve distinct inputs summed: no pass binds more than MAX_BUFFERS buffers.
-  const xs = Array.from({ length: 12 }, (_, i) => fx.random.normal(fx.random.key(10 + i), [3]));
-  const many = (...ys: fx.Tensor[]) => ys.reduce((a, b) => fx.add(fx.mul(a, 1.5), b));
-  const c = fx.compile(many);
-  const want = many(...xs).dataSync();
-  assert.deepEqual(c(...xs).dataSync(), want);
-  const passes = c.fusedGraph(...xs)!.nodes.filter((n) => n.op === "fused");
-  assert.ok(passes.length >= 2, "split into several passes");
-  for (const n of passes) {
-    assert.ok(n.inputs.length + 1 <= MAX_BUFFERS, `${n.inputs.length} inputs`);
-  }
 });
+
+for (const backend of ["cpu", "webgpu"] as const) {
+  Deno.test({
+    name: `fusion on ${backend}: no pass binds more buffers than the backend allows`,
+    ignore: backend === "webgpu" && noGpu,
+    async fn() {
+      const limit = fx.backends[backend].fused!.maxBuffers!;
+      assert.ok(limit >= MAX_BUFFERS, `${limit}`);
+      // limit + 5 distinct inputs, one chain: it must split.
+      let xs = Array.from({ length: limit + 5 }, (_, i) => fx.random.normal(fx.random.key(i), [3]));
+      if (backend === "webgpu") xs = await onGpu(xs);
+      const many = (...ys: fx.Tensor[]) => ys.reduce((a, b) => fx.add(fx.mul(a, 1.5), b));
+      const c = await assertCompiledAgrees("a long chain", many, xs);
+      const passes = c.fusedGraph(...xs)!.nodes.filter((n) => n.op === "fused");
+      assert.ok(passes.length >= 2, "split into several passes");
+      for (const n of passes) assert.ok(n.inputs.length + 1 <= limit, `${n.inputs.length} inputs`);
+    },
+  });
+}
 
 /** One chain per op, over special values with broadcasting, bool operands and literals. */
 function chains(a: fx.Tensor, b: fx.Tensor) {
@@ -108,4 +116,32 @@ Deno.test("the CPU runs programs past its loop limit as primitives, with the sam
   const f = (x: fx.Tensor) => fx.relu(fx.sub(fx.mul(x, 3), fx.exp(x)));
   await assertCompiledAgrees("large", f, [x]);
   await assertCompiledAgrees("small", f, [small]);
+});
+
+Deno.test("the CPU's WebAssembly program kernel equals the primitives, bit for bit", async () => {
+  // Past the threading threshold, with special values, bool operands and outputs, scalars and
+  // literals; in a scope (heap operands) and outside one (copied in and out).
+  const n = (1 << 16) + 37;
+  const a = special(n, 0), b = special(n, 7), s = fx.tensor(0.75);
+  const prog = (a: fx.Tensor, b: fx.Tensor, s: fx.Tensor) => {
+    const m = fx.greaterEqual(a, b);
+    const c = fx.where(m, fx.sqrt(fx.abs(a)), fx.div(b, s));
+    const d = fx.maximum(fx.minimum(fx.sub(c, 1.5), a), fx.neg(b));
+    return [
+      fx.add(fx.mul(fx.relu(d), s), fx.cast(m, "float32")),
+      fx.notEqual(d, c),
+      fx.round(fx.floor(d)),
+    ];
+  };
+  const { PROGRAM_MIN } = await import("../../src/backend/cpu/wasm/program.ts");
+  assert.ok(n > PROGRAM_MIN);
+  await assertCompiledAgrees("outside a scope", prog, [a, b, s]);
+  const inside = fx.scoped((a: fx.Tensor, b: fx.Tensor, s: fx.Tensor) => {
+    const c = fx.compile(prog);
+    const got = c(a, b, s), want = prog(a, b, s);
+    got.forEach((t, i) => assert.deepEqual(t.dataSync(), want[i].dataSync(), `output ${i}`));
+    return c.stats(a, b, s)!;
+  });
+  const st = inside(fx.add(a, 0), fx.add(b, 0), s);
+  assert.ok(st.fusedPasses >= 1 && st.kernels < st.ops, JSON.stringify(st));
 });

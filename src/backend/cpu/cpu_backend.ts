@@ -15,7 +15,7 @@ import type { Backend } from "../backend.ts";
 import { convKernels } from "./conv.ts";
 import { elementwiseKernels } from "./elementwise.ts";
 import type { CpuInput, CpuKernelTable } from "./kernel.ts";
-import { FUSED_LOOP_LIMIT, fusedElementwise } from "./fused.ts";
+import { fusedElementwise } from "./fused.ts";
 import { matmulKernels } from "./matmul.ts";
 import { movementKernels } from "./movement.ts";
 import { poolKernels } from "./pool.ts";
@@ -49,6 +49,7 @@ export const cpuBackend: Backend<TypedArray> = {
     return kernel(inputs, params, out);
   },
   fused: {
+    maxBuffers: 64,
     adam: (g, mu, nu, c) =>
       g.dtype === "float32"
         ? adamF32(
@@ -58,12 +59,8 @@ export const cpuBackend: Backend<TypedArray> = {
           c,
         )
         : undefined,
-    // Past a few thousand elements the WebAssembly SIMD kernels, one per op, beat one scalar
-    // JavaScript loop: there the steps run as primitives.
     elementwise: (program, inputs, shape) =>
-      sizeOf(shape) > FUSED_LOOP_LIMIT
-        ? undefined
-        : fusedElementwise(program, inputs as readonly CpuInput[], shape),
+      fusedElementwise(program, inputs as readonly CpuInput[], shape),
   },
   randomUniform(key: readonly [number, number], shape: Shape, dtype: DType): TypedArray {
     const out = allocate(dtype, sizeOf(shape), false);

@@ -10,14 +10,15 @@
 import type { ElementwiseProgram, ElementwiseStep } from "../backend.ts";
 import type { TypedArray } from "../../core/dtype.ts";
 import { broadcastStrides, type Shape, sizeOf } from "../../core/shape.ts";
-import { allocate } from "./alloc.ts";
+import { allocate, release } from "./alloc.ts";
+import { runProgram } from "./wasm/program.ts";
 import type { CpuInput } from "./kernel.ts";
 import { forEachRow } from "./strided.ts";
 
 /**
- * The most elements a generated loop takes: one op's WebAssembly SIMD kernel costs about 3 us to
- * launch and under 0.3 ns an element, a loop step about 1 ns an element per op, so past about
- * 4,000 elements the primitives are faster (measured on the MLP step's Adam update).
+ * The most elements a generated loop takes (for programs the WebAssembly program kernel cannot
+ * run): one op's SIMD kernel costs about 3 us to launch and under 0.3 ns an element, a loop step
+ * about 1 ns an element per op, so past about 4,000 elements the primitives are faster.
  */
 export const FUSED_LOOP_LIMIT = 4096;
 
@@ -147,20 +148,30 @@ function loopOf(p: ElementwiseProgram): RowLoop {
   return f;
 }
 
-/** Runs program `p` over `inputs` broadcast to `shape`; one new array per output. */
+/**
+ * Runs program `p` over `inputs` broadcast to `shape`; one new array per output. Programs whose
+ * ops all have SIMD kernels, over heap operands contiguous like the output (or single elements),
+ * run on the WebAssembly program kernel; others as a generated loop up to `FUSED_LOOP_LIMIT`
+ * elements; past that `undefined` (the primitives are faster).
+ */
 export function fusedElementwise(
   p: ElementwiseProgram,
   inputs: readonly CpuInput[],
   shape: Shape,
-): TypedArray[] {
+): TypedArray[] | undefined {
   const n = sizeOf(shape);
   const outs = p.outputs.map((v) => {
     const dtype = v < p.inputs.length ? p.inputs[v] : p.steps[v - p.inputs.length].dtype;
     return allocate(dtype, n, false);
   });
   if (n === 0) return outs;
-  const loop = loopOf(p);
   const ins = inputs.map((x) => x.storage);
+  if (runProgram(p, ins, inputs.map((x) => sizeOf(x.shape)), outs, n)) return outs;
+  if (n > FUSED_LOOP_LIMIT) {
+    outs.forEach(release);
+    return undefined;
+  }
+  const loop = loopOf(p);
   const strides = inputs.map((x) => broadcastStrides(x.shape, shape));
   forEachRow(shape, strides, (o, offsets, len, steps) => loop(ins, offsets, steps, outs, o, len));
   return outs;

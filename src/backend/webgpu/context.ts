@@ -207,6 +207,8 @@ export async function createContext(adapter: GPUAdapter): Promise<GpuContext> {
       maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
       maxBufferSize: l.maxBufferSize,
       maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      // Fused elementwise kernels (compile) bind every input and output of a chain.
+      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
     },
   });
   current = new GpuContext(device, summarize(adapter));

@@ -166,6 +166,9 @@ export function fusedElementwise(
   const n = sizeOf(shape);
   const limit = ctx.bindingLimit;
   if (n * 4 > limit || inputs.some((x) => x.storage.bytes > limit)) return undefined;
+  if (inputs.length + p.outputs.length > ctx.device.limits.maxStorageBuffersPerShaderStage) {
+    return undefined;
+  }
   const access = accessOf(inputs, shape);
   const words = new Array<number>(64).fill(0);
   words[0] = n;
@@ -190,13 +193,13 @@ export function fusedElementwise(
   return outs;
 }
 
-/** Most inputs besides the product (bindings 4 to 7) and broadcasting ones (words 40 to 56). */
-const EPILOGUE_INPUTS = 4, EPILOGUE_BROADCAST = 3;
+/** Most broadcasting inputs of an epilogue (words 40 to 56). */
+const EPILOGUE_BROADCAST = 3;
 
 /**
  * Runs `prim` (matmul or conv2d, through `run`) with program `p` fused into its stores: `p`'s
  * input `acc` is the product, `extras` are its other inputs in order. `undefined` where it does
- * not fit (more inputs than bindings, a broadcast of rank past 4, a float32 result needed).
+ * not fit (more inputs than bindings, a broadcast of rank past 4, a result other than float32).
  */
 export function gemmEpilogue(
   ctx: GpuContext,
@@ -209,7 +212,9 @@ export function gemmEpilogue(
   const k = p.inputs.length;
   const out = p.outputs[0];
   const outDtype = out < k ? p.inputs[out] : p.steps[out - k].dtype;
-  if (p.outputs.length !== 1 || outDtype !== "float32" || extras.length > EPILOGUE_INPUTS) {
+  // Bindings 1 to 3 are the product's; the rest take the epilogue's inputs.
+  const room = ctx.device.limits.maxStorageBuffersPerShaderStage - 3;
+  if (p.outputs.length !== 1 || outDtype !== "float32" || extras.length > room) {
     return undefined;
   }
   if (extras.some((x) => x.storage.bytes > ctx.bindingLimit)) return undefined;

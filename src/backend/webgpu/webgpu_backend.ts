@@ -137,6 +137,9 @@ export const webgpuBackend: Backend<GpuStorage> = {
     checkRange(ctx, storage, dtype, range, describe);
   },
   fused: {
+    get maxBuffers(): number {
+      return currentContext()?.device.limits.maxStorageBuffersPerShaderStage ?? 8;
+    },
     elementwise(program, inputs, shape) {
       const ctx = requireContext("fused elementwise");
       for (const x of inputs) checkOwner("fused elementwise", ctx, x.storage);

@@ -41,6 +41,7 @@ export interface Kernels {
   winograd_filter_grad(...args: number[]): void;
   winograd_filter_adjoint(...args: number[]): void;
   binary_f32(...args: number[]): void;
+  program_f32(...args: number[]): void;
   compare_f32(...args: number[]): void;
   where_f32(...args: number[]): void;
   transpose_f32(...args: number[]): void;

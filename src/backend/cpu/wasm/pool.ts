@@ -24,6 +24,7 @@ const TASK_KERNELS = [
   "avgpool2d_f32",
   "avgpool2d_backward_f32",
   "binary_f32",
+  "program_f32",
   "compare_f32",
   "where_f32",
   "unary_f32",
