@@ -198,7 +198,8 @@ async function main(): Promise<void> {
           const st = compiled.stats(params, state, images, labels, key)!;
           console.log(
             `compiled step: ${st.ops} ops run as ${st.kernels} kernels (${st.fusedPasses} fused ` +
-              `passes); buffers planned ${(st.peakBytes / 2 ** 20).toFixed(1)} MiB, ` +
+              `elementwise passes, ${st.epilogues} products with fused epilogues); buffers ` +
+              `planned ${(st.peakBytes / 2 ** 20).toFixed(1)} MiB, ` +
               `${(st.totalBytes / 2 ** 20).toFixed(1)} MiB without reuse`,
           );
         }
