@@ -51,7 +51,8 @@ function rowTasks(
   );
 }
 
-const BINARY: Partial<Record<BinaryPrim, number>> = {
+/** The op codes of `wasm/elementwise.c` (and `wasm/program.c`, offset by 10). */
+export const BINARY: Partial<Record<BinaryPrim, number>> = {
   add: 0,
   sub: 1,
   mul: 2,
@@ -59,7 +60,8 @@ const BINARY: Partial<Record<BinaryPrim, number>> = {
   maximum: 4,
   minimum: 5,
 };
-const COMPARE: Record<ComparePrim, number> = {
+/** The comparison codes of `wasm/elementwise.c` (and `wasm/program.c`, offset by 20). */
+export const COMPARE: Record<ComparePrim, number> = {
   equal: 0,
   notEqual: 1,
   greater: 2,
@@ -67,7 +69,8 @@ const COMPARE: Record<ComparePrim, number> = {
   less: 4,
   lessEqual: 5,
 };
-const UNARY: Partial<Record<UnaryPrim, number>> = {
+/** The unary op codes of `wasm/elementwise.c` (and `wasm/program.c`). */
+export const UNARY: Partial<Record<UnaryPrim, number>> = {
   neg: 0,
   abs: 1,
   sqrt: 2,

@@ -10,7 +10,8 @@
  */
 import type { ElementwiseProgram } from "../../backend.ts";
 import { freeScratch, heapAddress, scratch, wasmHeap } from "./heap.ts";
-import { poolThreads, runTasks, splitRange } from "./pool.ts";
+import { runTasks, splitRange } from "./pool.ts";
+import { BINARY, COMPARE, UNARY } from "./elementwise.ts";
 
 const BLOCK = 256;
 /** Programs over fewer elements run as generated TypeScript loops (no call into WebAssembly). */
@@ -18,26 +19,11 @@ export const PROGRAM_MIN = 256;
 /** Arrays of at least this many elements are split between threads. */
 const PARALLEL_MIN = 1 << 16;
 
+/** Op codes of `wasm/program.c`: the elementwise kernels' codes, binary +10, comparisons +20. */
 const OPS: Record<string, number> = {
-  neg: 0,
-  abs: 1,
-  sqrt: 2,
-  relu: 3,
-  floor: 4,
-  ceil: 5,
-  round: 6,
-  add: 10,
-  sub: 11,
-  mul: 12,
-  div: 13,
-  maximum: 14,
-  minimum: 15,
-  equal: 20,
-  notEqual: 21,
-  greater: 22,
-  greaterEqual: 23,
-  less: 24,
-  lessEqual: 25,
+  ...UNARY,
+  ...Object.fromEntries(Object.entries(BINARY).map(([k, v]) => [k, v + 10])),
+  ...Object.fromEntries(Object.entries(COMPARE).map(([k, v]) => [k, v + 20])),
   where: 30,
   cast: 31,
   literal: 32,
