@@ -134,10 +134,9 @@ async function main(): Promise<void> {
   let seen = 0;
   if (!args.evalOnly) {
     const trainCount = Math.min(args.limit ?? Infinity, dataset.train.count);
-    // A compiled step keeps the optimizer's step count on the device (capturable), so one trace
-    // serves every step; eager steps keep it a number (exact, and fused on the CPU).
-    const base = args.makeOptimizer(Math.ceil(trainCount / args.batchSize));
-    const opt = args.compile ? optim.capturable(base) : base;
+    // The step count stays on the device (capturable), so one trace serves every compiled step;
+    // --no-compile runs the same optimizer op by op, with the same results.
+    const opt = optim.capturable(args.makeOptimizer(Math.ceil(trainCount / args.batchSize)));
     let state = opt.init(params);
     const lossOf = (p: nn.Params, x: Tensor, y: Tensor, key: random.Key) => {
       const out = net.apply(p, x, { training: true, key });
@@ -240,7 +239,7 @@ async function main(): Promise<void> {
       trainSeconds,
       samplesPerSecond: trainSeconds > 0 ? seen / trainSeconds : 0,
       backend: backend.name,
-      adapter: backend.adapter?.description ?? null,
+      adapter: backend.name === "webgpu" ? backend.adapter?.description ?? null : null,
       wallSeconds: (performance.now() - started) / 1000,
     },
   });

@@ -27,7 +27,7 @@ export const USAGE = `usage: deno run -A examples/mnist.ts [options]
   --load FILE         start from a safetensors checkpoint (e.g. saved from PyTorch's Net)
   --eval-only         evaluate the loaded checkpoint, no training
   --no-compile        run each training step op by op (default: the step is traced once with
-                      compile() and replayed as fused kernels)
+                      compile() and replayed as fused kernels; the results are the same)
   --metrics FILE      write { testAccuracy, testLoss, epochs, trainSeconds, ... } as JSON
   --plot FILE         write the training curves as an SVG chart (default when training:
                       mnist_curves.svg)

@@ -26,28 +26,12 @@ import { traceObserver } from "../core/trace_hooks.ts";
 import { inScope, withScope } from "../core/lifetime.ts";
 import type { Backend } from "../backend/backend.ts";
 import { tensorLeaves, trace } from "./trace.ts";
+import { checkTree, plainValues, signature } from "./signature.ts";
 
-/**
- * The signature of a call: what a trace depends on besides tensor values and keys (the tree
- * structure, each tensor's backend, dtype and shape, and plain values).
- */
-function signature(value: unknown): string {
-  if (value instanceof Tensor) return `T:${value.backend.name}:${value.dtype}[${value.shape}]`;
-  if (value instanceof Key) return "K";
-  if (Array.isArray(value)) return `[${value.map(signature).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const keys = Object.keys(value).sort();
-    const body = keys.map((k) =>
-      `${JSON.stringify(k)}:${signature((value as Record<string, unknown>)[k])}`
-    );
-    const name = Object.getPrototypeOf(value) === Object.prototype ? "" : value.constructor?.name;
-    return `${name ?? ""}{${body.join(",")}}`;
-  }
-  if (typeof value === "function") return `F:${value.name}`;
-  return typeof value === "number" || typeof value === "string" || typeof value === "boolean"
-    ? JSON.stringify(value) ?? String(value)
-    : String(value);
-}
+/** Traced signatures kept per compiled function (the least recently used goes first). */
+const MAX_PLANS = 32;
+/** Signatures after which a compiled function warns that its calls keep retracing. */
+const WARN_AFTER = 8;
 
 /** One traced signature: its graphs, memory plan and the structure of its result. */
 interface Plan {
@@ -159,12 +143,16 @@ function kernelCount(g: Graph): number {
  *
  * @example
  * ```ts
- * import { compile, relu, type Tensor } from "@fluxion/fluxion";
- * const f: ReturnType<typeof compile<[Tensor], Tensor>> = compile((x: Tensor) => relu(x));
+ * import { compile, type Compiled, relu, type Tensor, tensor } from "@fluxion/fluxion";
+ * const f: Compiled<[Tensor], Tensor> = compile((x: Tensor) => relu(x));
+ * f(tensor([-1, 2]));
+ * console.log(f.traces()); // 1
  * ```
  */
-export type Compiled<A extends unknown[], R> = ((...args: A) => R) & {
-  /** How many signatures have been traced. */
+export interface Compiled<A extends unknown[], R> {
+  /** Calls the compiled function: traces on a new signature, else replays. */
+  (...args: A): R;
+  /** How many times the function has been traced (once per new signature). */
   traces(): number;
   /** The simplified graph for these arguments' signature, if traced. */
   graph(...args: A): Graph | undefined;
@@ -172,21 +160,38 @@ export type Compiled<A extends unknown[], R> = ((...args: A) => R) & {
   fusedGraph(...args: A): Graph | undefined;
   /** Op counts and the memory plan for these arguments' signature, if traced. */
   stats(...args: A): CompileStats | undefined;
-};
+}
 
 /**
- * A compiled version of `f`, a pure function of pytrees of tensors, random keys and plain values:
- * the first call with a new signature (tree structure, shapes, dtypes, backends, plain values)
- * traces `f` (see `trace`) and keeps the simplified graph; later calls with that signature replay
- * it. Results equal `f`'s. `f` must not read tensor data (an error names the call), and its
- * result must be a pytree of tensors.
+ * A compiled version of `f`, a pure function of trees (arrays and plain objects) of tensors,
+ * random keys and plain values. The first call with a new signature (tree structure, each
+ * tensor's shape, dtype and backend, plain values by value, other objects and functions by
+ * identity) traces `f` (see `trace`) and plans it: dead code and repeated computations removed,
+ * constants folded, elementwise chains fused into single kernels (also into the stores of matmul
+ * and conv2d), buffers released after their last use. Later calls with that signature replay
+ * the plan without running `f`'s JavaScript. Results equal `f`'s (bit for bit on the CPU).
+ *
+ * What the trace sees and what it does not, as in JAX's `jit`:
+ * - Tensors and keys passed as arguments vary per call; tensors and keys `f` reads from its
+ *   closure are constants of the trace (pass a training batch as an argument, not a captured
+ *   variable). Tensors inside class instances or Maps are errors: use plain objects.
+ * - A new plain value (a number in the arguments) is a new trace; after 8 traces a warning names
+ *   the values that keep changing (an optimizer's step count: use `optim.capturable`). At most
+ *   32 plans are kept, the least recently used dropped first.
+ * - `f` must be synchronous and must not read tensor data (`data`, `dataSync`, `item`, `array`):
+ *   an error names the call. Value checks that eager ops make on the host (a label out of range)
+ *   run on the first call only; replay relies on the kernels' own checks.
+ * - Gradients of a compiled function work (replay then goes through the primitives); a compiled
+ *   function called while another is traced becomes part of that trace. To donate arguments,
+ *   wrap the compiled function: `scoped(compile(step), { donate: [0, 1] })`.
  *
  * @example
  * ```ts
  * import { compile, mul, relu, sum, type Tensor, tensor } from "@fluxion/fluxion";
  * const f = compile((x: Tensor, y: Tensor) => sum(relu(mul(x, y))));
- * console.log(f(tensor([1, -2]), tensor([3, 4])).dataSync()); // Float32Array [3]
- * console.log(f.traces()); // 1: the second call with these shapes replays
+ * console.log(f(tensor([1, -2]), tensor([3, 4])).dataSync()); // Float32Array [3]: traced, replayed
+ * console.log(f(tensor([2, 2]), tensor([1, 1])).dataSync()); // Float32Array [4]: replayed
+ * console.log(f.traces()); // 1
  * ```
  */
 export function compile<A extends unknown[], R>(
@@ -194,40 +199,74 @@ export function compile<A extends unknown[], R>(
 ): Compiled<A, R> {
   if (typeof f !== "function") throw new TypeError("compile: f must be a function");
   const plans = new Map<string, Plan>();
-  const planFor = (args: A): Plan => {
-    const sig = signature(args);
+  let warned = false;
+  let traced = 0;
+  let previous: Map<string, string> | undefined;
+  const planFor = (args: A, sig: string): Plan => {
     let plan = plans.get(sig);
-    if (plan === undefined) {
-      let result: unknown;
-      const g = trace((...a: A) => (result = f(...a)), ...args);
-      const [, def] = tree.flatten(result);
-      const graph = eliminateCommonSubexpressions(foldConstants(eliminateDeadCode(g)));
-      const leaves: [string, Tensor | Key][] = [];
-      args.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));
-      // Fused passes bind as many buffers as the graph's most limited backend allows.
-      const used = new Set(nodeBackends(graph, leaves.map(([, v]) => v)));
-      const maxBuffers = Math.min(
-        ...[...used].map((b) => b?.fused?.maxBuffers ?? MAX_BUFFERS),
-      );
-      const fused = eliminateDeadCode(fuseEpilogues(fuseElementwise(graph, maxBuffers)));
-      plan = {
-        graph,
-        fused,
-        memory: planMemory(fused),
-        backends: nodeBackends(fused, leaves.map(([, v]) => v)),
-        result: def,
-      };
+    if (plan !== undefined) {
+      // Most recently used last: the oldest plan goes first when there are too many.
+      plans.delete(sig);
       plans.set(sig, plan);
+      return plan;
     }
+    checkTree(args, "argument", "arg");
+    let result: unknown;
+    const g = trace((...a: A) => (result = f(...a)), ...args);
+    checkTree(result, "result", "out");
+    const [, def] = tree.flatten(result);
+    const graph = eliminateCommonSubexpressions(foldConstants(eliminateDeadCode(g)));
+    const leaves: [string, Tensor | Key][] = [];
+    args.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));
+    // Fused passes bind as many buffers as the graph's most limited backend allows.
+    const used = new Set(nodeBackends(graph, leaves.map(([, v]) => v)));
+    const maxBuffers = Math.min(...[...used].map((b) => b?.fused?.maxBuffers ?? MAX_BUFFERS));
+    const fused = eliminateDeadCode(fuseEpilogues(fuseElementwise(graph, maxBuffers)));
+    plan = {
+      graph,
+      fused,
+      memory: planMemory(fused),
+      backends: nodeBackends(fused, leaves.map(([, v]) => v)),
+      result: def,
+    };
+    plans.set(sig, plan);
+    traced++;
+    if (plans.size > MAX_PLANS) plans.delete(plans.keys().next().value!);
     return plan;
   };
+  /** Warns once when calls keep needing new traces, naming the plain values that changed. */
+  const watchRetraces = (args: A, fresh: boolean) => {
+    const now = new Map<string, string>();
+    args.forEach((a, i) => plainValues(a, `arg${i}`, now));
+    if (fresh && !warned && traced >= WARN_AFTER && previous !== undefined) {
+      warned = true;
+      const changed = [...now].filter(([k, v]) => previous!.get(k) !== v).map(([k, v]) =>
+        `${k} (${previous!.get(k) ?? "absent"} -> ${v})`
+      );
+      console.warn(
+        `compile: ${f.name || "a function"} has been traced for ${traced} signatures; ` +
+          (changed.length > 0
+            ? `plain values in its arguments change between calls: ${
+              changed.slice(0, 3).join(", ")
+            }. `
+            : "its argument shapes or structure keep changing. ") +
+          "Each new value is a new trace (an optimizer's step count: use optim.capturable(opt))",
+      );
+    }
+    previous = now;
+  };
   const compiled = (...args: A): R => {
-    const plan = planFor(args);
+    // Inside another trace (a compiled function calling this one), f's ops join that trace.
+    if (traceObserver() !== null) return f(...args);
+    const sig = signature(args);
+    const fresh = !plans.has(sig);
+    const plan = planFor(args, sig);
+    if (!warned) watchRetraces(args, fresh);
     const leaves: [string, Tensor | Key][] = [];
     args.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));
     const values = leaves.map(([, v]) => v);
-    // Under a tape or a trace, replay goes through the primitives so they see every op.
-    const outs = recording() || traceObserver() !== null
+    // Under a tape, replay goes through the primitives so the tape sees every op.
+    const outs = recording()
       ? replay(plan.graph, values)
       : inScope()
       ? execute(plan.fused, plan.memory, plan.backends, values)
@@ -238,8 +277,8 @@ export function compile<A extends unknown[], R>(
     return tree.unflatten(plan.result, outs as Tensor[]) as R;
   };
   return Object.assign(compiled, {
-    /** How many signatures have been traced. */
-    traces: () => plans.size,
+    /** How many times `f` has been traced (once per new signature). */
+    traces: () => traced,
     /** The simplified graph for these arguments' signature, if traced. */
     graph: (...args: A) => plans.get(signature(args))?.graph,
     /** The fused graph that replay runs, if traced. */

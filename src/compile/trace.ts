@@ -11,6 +11,7 @@ import { inScope, unscope, withScope } from "../core/lifetime.ts";
 import { Tensor } from "../core/tensor.ts";
 import { isHostMade, setTraceObserver, traceObserver } from "../core/trace_hooks.ts";
 import { Key } from "../random/random.ts";
+import { isPlainObject } from "../tree/containers.ts";
 import { Graph, type GraphNode } from "./graph.ts";
 
 /** Tensor and random-key leaves of `value` (arrays and plain objects walked), with paths. */
@@ -21,12 +22,8 @@ export function tensorLeaves(
 ): void {
   if (value instanceof Tensor || value instanceof Key) out.push([path, value]);
   else if (Array.isArray(value)) value.forEach((v, i) => tensorLeaves(v, `${path}[${i}]`, out));
-  else if (
-    value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype
-  ) {
-    for (const k of Object.keys(value).sort()) {
-      tensorLeaves((value as Record<string, unknown>)[k], `${path}.${k}`, out);
-    }
+  else if (isPlainObject(value)) {
+    for (const k of Object.keys(value).sort()) tensorLeaves(value[k], `${path}.${k}`, out);
   }
 }
 

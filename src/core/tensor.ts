@@ -109,16 +109,21 @@ export class Tensor {
   }
 
   /** The elements as nested JS arrays (booleans for `bool`). */
-  async array(): Promise<NestedArray> {
-    return toNested(await this.data(), this.shape, this.dtype);
+  array(): Promise<NestedArray> {
+    // A read while tracing throws here, not in a promise nobody awaits.
+    traceObserver()?.read("array", this);
+    return this.data().then((d) => toNested(d, this.shape, this.dtype));
   }
 
   /** The single element of a tensor of size 1, as a number. */
-  async item(): Promise<number> {
+  item(): Promise<number> {
+    traceObserver()?.read("item", this);
     if (this.size !== 1) {
-      throw new Error(`item: tensor ${fmtShape(this.shape)} has ${this.size} elements, not 1`);
+      return Promise.reject(
+        new Error(`item: tensor ${fmtShape(this.shape)} has ${this.size} elements, not 1`),
+      );
     }
-    return (await this.data())[0];
+    return this.data().then((d) => d[0]);
   }
 
   /**
@@ -131,6 +136,8 @@ export class Tensor {
       this.backend.name === "cpu" ? "" : `, ${this.backend.name}`
     })`;
     if (isDisposed(this)) return `${head} <disposed>`;
+    // While tracing, values are those of the trace call only: show none.
+    if (traceObserver() !== null) return `${head} <traced: no values while tracing>`;
     const data = this.backend.readSync(this.storage, this.dtype, this.shape);
     if (data === undefined) return `${head} <on ${this.backend.name}; await t.data() to read>`;
     return `${head}\n${formatValues(data, this.shape, this.dtype)}`;

@@ -13,7 +13,8 @@ import { type Mask, maskFlags } from "../tree/mask.ts";
 import { checkLearningRate, checkRange, requireParams } from "./checks.ts";
 import type { GradientTransformation, LearningRate } from "./transform.ts";
 import { fusedAdam } from "./fused.ts";
-import { countValue, negated, nextCount, rateAt, type StepCount } from "./step_count.ts";
+import { countValue, negated, nextCount, rateAt } from "./step_count.ts";
+import type { StepCount } from "./capturable.ts";
 
 /** Options of {@linkcode adam}, with PyTorch's names and defaults. */
 export interface AdamOptions {

@@ -41,4 +41,4 @@ export * from "./adadelta.ts";
 export * from "./clip.ts";
 export * from "./weight_decay.ts";
 export * from "./masked.ts";
-export { capturable, type StepCount } from "./step_count.ts";
+export * from "./capturable.ts";

@@ -11,7 +11,8 @@ import { map } from "../tree/traverse.ts";
 import { decayedGrad, leafwise } from "./leafwise.ts";
 import { checkLearningRate, checkRange, requireParams } from "./checks.ts";
 import type { GradientTransformation, LearningRate } from "./transform.ts";
-import { negated, nextCount, rateAt, type StepCount } from "./step_count.ts";
+import { negated, nextCount, rateAt } from "./step_count.ts";
+import type { StepCount } from "./capturable.ts";
 
 /** Options of {@linkcode rmsprop}, with PyTorch's names and defaults. */
 export interface RmspropOptions {

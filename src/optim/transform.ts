@@ -10,7 +10,8 @@ import { add, mul } from "../ops/arithmetic.ts";
 import { map } from "../tree/traverse.ts";
 import type { Schedule } from "./schedules.ts";
 import { checkLearningRate } from "./checks.ts";
-import { negated, nextCount, rateAt, type StepCount } from "./step_count.ts";
+import { negated, nextCount, rateAt } from "./step_count.ts";
+import type { StepCount } from "./capturable.ts";
 
 /**
  * A pure gradient transformation, as in Optax: `init(params)` builds the state, and

@@ -1,9 +1,10 @@
 /**
- * The CPU's fused elementwise pass (see `ElementwiseProgram`): each program becomes one
+ * The CPU's fused elementwise pass (see `ElementwiseProgram`): a program whose ops all have SIMD
+ * kernels runs on the WebAssembly program kernel (`wasm/program.ts`); otherwise it becomes one
  * generated JavaScript loop, compiled once per program structure, that reads every input element
  * (with broadcast strides), runs the steps and writes the outputs. Each step rounds to float32
  * as the primitive's kernel does (`Math.fround`), so results are bit-identical to the unfused
- * primitives.
+ * primitives either way.
  *
  * @module
  */
