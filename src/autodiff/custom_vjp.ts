@@ -47,7 +47,11 @@ export function customVjp<Args extends unknown[], Out, Res>(
   return (...args: Args): Out => {
     const inputs = tree.leaves(args);
     const tapes = tapesWatching(inputs);
-    if (tapes.length === 0) return f(...args);
+    if (tapes.length === 0) {
+      // A trace records f's ops; replay under a tape later needs this rule (compile notes it).
+      traceObserver()?.customRule();
+      return f(...args);
+    }
     const [out, res] = withoutTapesGuarded("customVjp", inputs, () => fwd(...args));
     const [outLeaves, outDef] = tree.flatten(out);
     // Fresh identities, so outputs that are inputs passed through get their own tape entries.

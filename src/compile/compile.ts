@@ -25,8 +25,14 @@ import { recording } from "../autodiff/tape.ts";
 import { traceObserver } from "../core/trace_hooks.ts";
 import { inScope, withScope } from "../core/lifetime.ts";
 import type { Backend } from "../backend/backend.ts";
+import { defaultBackend } from "../backend/registry.ts";
 import { tensorLeaves, trace } from "./trace.ts";
 import { checkTree, plainValues, signature } from "./signature.ts";
+
+/** The plan key of a call: its signature, and the default backend (where numbers become tensors). */
+function keyOf(args: readonly unknown[]): string {
+  return `${defaultBackend().name}|${signature(args)}`;
+}
 
 /** Traced signatures kept per compiled function (the least recently used goes first). */
 const MAX_PLANS = 32;
@@ -42,6 +48,8 @@ interface Plan {
   readonly memory: MemoryPlan;
   readonly backends: readonly (Backend | undefined)[];
   readonly result: tree.TreeDef<unknown>;
+  /** Whether `f` has custom gradient rules: then under a tape `f` itself runs. */
+  readonly customGradients: boolean;
 }
 
 /**
@@ -214,13 +222,24 @@ export function compile<A extends unknown[], R>(
     let result: unknown;
     const g = trace((...a: A) => (result = f(...a)), ...args);
     checkTree(result, "result", "out");
+    const outLeaves: [string, Tensor | Key][] = [];
+    tensorLeaves(result, "out", outLeaves);
+    const key = outLeaves.find(([, v]) => v instanceof Key);
+    if (key !== undefined) {
+      throw new TypeError(
+        `compile: the result at ${key[0]} is a random key; a compiled function returns tensors ` +
+          "(split or fold keys outside it, or return samples)",
+      );
+    }
     const [, def] = tree.flatten(result);
     const graph = eliminateCommonSubexpressions(foldConstants(eliminateDeadCode(g)));
     const leaves: [string, Tensor | Key][] = [];
     args.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));
     // Fused passes bind as many buffers as the graph's most limited backend allows.
     const used = new Set(nodeBackends(graph, leaves.map(([, v]) => v)));
-    const maxBuffers = Math.min(...[...used].map((b) => b?.fused?.maxBuffers ?? MAX_BUFFERS));
+    const maxBuffers = Math.min(
+      ...[...used].filter((b) => b !== undefined).map((b) => b.fused?.maxBuffers ?? MAX_BUFFERS),
+    );
     const fused = eliminateDeadCode(fuseEpilogues(fuseElementwise(graph, maxBuffers)));
     plan = {
       graph,
@@ -228,6 +247,7 @@ export function compile<A extends unknown[], R>(
       memory: planMemory(fused),
       backends: nodeBackends(fused, leaves.map(([, v]) => v)),
       result: def,
+      customGradients: g.customGradients || g.nodes.some((n) => n.op === "customVjp"),
     };
     plans.set(sig, plan);
     traced++;
@@ -258,14 +278,16 @@ export function compile<A extends unknown[], R>(
   const compiled = (...args: A): R => {
     // Inside another trace (a compiled function calling this one), f's ops join that trace.
     if (traceObserver() !== null) return f(...args);
-    const sig = signature(args);
+    const sig = keyOf(args);
     const fresh = !plans.has(sig);
     const plan = planFor(args, sig);
     if (!warned) watchRetraces(args, fresh);
     const leaves: [string, Tensor | Key][] = [];
     args.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));
     const values = leaves.map(([, v]) => v);
-    // Under a tape, replay goes through the primitives so the tape sees every op.
+    // Under a tape, replay goes through the primitives so the tape sees every op; a custom
+    // gradient rule is not in the graph, so then f itself runs.
+    if (recording() && plan.customGradients) return f(...args);
     const outs = recording()
       ? replay(plan.graph, values)
       : inScope()
@@ -280,12 +302,12 @@ export function compile<A extends unknown[], R>(
     /** How many times `f` has been traced (once per new signature). */
     traces: () => traced,
     /** The simplified graph for these arguments' signature, if traced. */
-    graph: (...args: A) => plans.get(signature(args))?.graph,
+    graph: (...args: A) => plans.get(keyOf(args))?.graph,
     /** The fused graph that replay runs, if traced. */
-    fusedGraph: (...args: A) => plans.get(signature(args))?.fused,
+    fusedGraph: (...args: A) => plans.get(keyOf(args))?.fused,
     /** Op counts and the memory plan, if traced. */
     stats: (...args: A): CompileStats | undefined => {
-      const p = plans.get(signature(args));
+      const p = plans.get(keyOf(args));
       if (p === undefined) return undefined;
       return {
         ops: kernelCount(p.graph),

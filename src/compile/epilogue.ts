@@ -57,7 +57,7 @@ export function fuseEpilogues(g: Graph): Graph {
     const tail = x.op === "fused"
       ? (x.params as FusedParams).outputIds.length === 1 ? x.params as FusedParams : undefined
       : single(x, g);
-    if (tail === undefined) continue;
+    if (tail === undefined || x.dtype !== "float32") continue;
     const acc = x.inputs.findIndex((i) => {
       const m = g.nodes[i];
       return PRODUCTS.has(m.op) && m.dtype === "float32" && uses.get(i) === 1 &&

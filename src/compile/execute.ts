@@ -10,7 +10,7 @@
 import type { Backend, BackendInput } from "../backend/backend.ts";
 import { type BackendName, resolveBackend } from "../backend/registry.ts";
 import type { PrimName } from "../core/primitives.ts";
-import { disposedError, disposeTensor, isDisposed } from "../core/lifetime.ts";
+import { disposedError, isDisposed } from "../core/lifetime.ts";
 import { Tensor } from "../core/tensor.ts";
 import { foldIn, Key, split } from "../random/random.ts";
 import type { EpilogueParams } from "./epilogue.ts";
@@ -87,22 +87,23 @@ export function execute(
   leaves: readonly (Tensor | Key)[],
 ): (Tensor | Key)[] {
   const values: Value[] = new Array(g.nodes.length);
-  const holders = new Map<unknown, number>();
+  // Storage this call made, with the number of values holding it and its backend.
+  const holders = new Map<unknown, { count: number; backend: Backend }>();
   const pinned = new Set<unknown>();
   const extras = new Map<number, unknown[]>();
-  const hold = (id: number, v: Value) => {
+  const hold = (id: number, v: BackendInput) => {
     values[id] = v;
-    if (!(v instanceof Key)) holders.set(v.storage, (holders.get(v.storage) ?? 0) + 1);
+    const h = holders.get(v.storage);
+    if (h !== undefined) h.count++;
+    else holders.set(v.storage, { count: 1, backend: backends[id]! });
   };
   const drop = (id: number) => {
     const v = values[id];
     if (v === undefined || v instanceof Key) return;
-    const left = holders.get(v.storage)! - 1;
-    if (left > 0) return void holders.set(v.storage, left);
+    const h = holders.get(v.storage);
+    if (h === undefined || --h.count > 0) return;
     holders.delete(v.storage);
-    if (pinned.has(v.storage)) return;
-    if (v instanceof Tensor) disposeTensor(v);
-    else backends[id]?.release?.(v.storage);
+    if (!pinned.has(v.storage)) h.backend.release?.(v.storage);
   };
   g.inputs.forEach((id, k) => {
     const v = leaves[k];
@@ -113,89 +114,110 @@ export function execute(
     values[id] = v;
   });
   const nodes = g.nodes;
-  for (let id = 0; id < nodes.length; id++) {
-    const n: GraphNode = nodes[id];
-    const at = (i: number) => values[i];
-    switch (n.op) {
-      case "input":
-      case "keyInput":
-        break;
-      case "const":
-        pinned.add(n.value!.storage);
-        values[id] = n.value!;
-        break;
-      case "keyConst":
-        values[id] = n.key as Key;
-        break;
-      case "keySplit": {
-        const p = n.params as { n: number; i: number };
-        values[id] = split(at(n.inputs[0]) as Key, p.n)[p.i];
-        break;
-      }
-      case "keyFoldIn":
-        values[id] = foldIn(at(n.inputs[0]) as Key, (n.params as { data: number }).data);
-        break;
-      case "randomUniform": {
-        const storage = backends[id]!.randomUniform(
-          (at(n.inputs[0]) as Key).words,
-          n.shape,
-          n.dtype,
-        );
-        hold(id, { storage, shape: n.shape, dtype: n.dtype });
-        break;
-      }
-      case "stopGradient":
-      case "customVjp":
-        hold(id, { ...(at(n.inputs[0]) as BackendInput), shape: n.shape, dtype: n.dtype });
-        break;
-      case "fused": {
-        const b = backends[id]!;
-        const p = n.params as FusedParams;
-        const ins = n.inputs.map(at) as BackendInput[];
-        const outs = b.fused?.elementwise?.(p.program, ins, n.shape) ?? runMembers(b, p, ins);
-        extras.set(id, outs);
-        hold(id, { storage: outs[0], shape: n.shape, dtype: n.dtype });
-        break;
-      }
-      case "epilogue": {
-        const b = backends[id]!;
-        const p = n.params as EpilogueParams;
-        const ins = n.inputs.map(at) as BackendInput[];
-        const product = ins.slice(0, p.primInputs), extras = ins.slice(p.primInputs);
-        const out = { shape: n.shape, dtype: n.dtype };
-        let storage = b.fused?.epilogue?.(
-          p.prim,
-          product,
-          p.primParams,
-          out,
-          p.tail.program,
-          p.acc,
-          extras,
-        );
-        if (storage === undefined) {
-          const acc = { ...out, storage: b.run(p.prim, product, p.primParams as never, out) };
-          const tailIns = [...extras.slice(0, p.acc), acc, ...extras.slice(p.acc)];
-          const outs = b.fused?.elementwise?.(p.tail.program, tailIns, n.shape) ??
-            runMembers(b, p.tail, tailIns);
-          b.release?.(acc.storage);
-          storage = outs[0];
+  try {
+    run();
+  } catch (e) {
+    // A kernel failed: release what this call made, then report.
+    for (const [storage, h] of holders) if (!pinned.has(storage)) h.backend.release?.(storage);
+    throw e;
+  }
+  function run(): void {
+    for (let id = 0; id < nodes.length; id++) {
+      const n: GraphNode = nodes[id];
+      const at = (i: number) => values[i];
+      switch (n.op) {
+        case "input":
+        case "keyInput":
+          break;
+        case "const":
+          if (isDisposed(n.value!)) {
+            throw new Error(
+              `compile: a ${n.value!.dtype} tensor [${
+                n.value!.shape.join(", ")
+              }] that the compiled ` +
+                "function reads from outside its arguments (a constant of its trace) was disposed",
+            );
+          }
+          pinned.add(n.value!.storage);
+          values[id] = n.value!;
+          break;
+        case "keyConst":
+          values[id] = n.key as Key;
+          break;
+        case "keySplit": {
+          const p = n.params as { n: number; i: number };
+          values[id] = split(at(n.inputs[0]) as Key, p.n)[p.i];
+          break;
         }
-        hold(id, { storage, shape: n.shape, dtype: n.dtype });
-        break;
+        case "keyFoldIn":
+          values[id] = foldIn(at(n.inputs[0]) as Key, (n.params as { data: number }).data);
+          break;
+        case "randomUniform": {
+          const storage = backends[id]!.randomUniform(
+            (at(n.inputs[0]) as Key).words,
+            n.shape,
+            n.dtype,
+          );
+          hold(id, { storage, shape: n.shape, dtype: n.dtype });
+          break;
+        }
+        case "stopGradient":
+        case "customVjp":
+          hold(id, { ...(at(n.inputs[0]) as BackendInput), shape: n.shape, dtype: n.dtype });
+          break;
+        case "fused": {
+          const b = backends[id]!;
+          const p = n.params as FusedParams;
+          const ins = n.inputs.map(at) as BackendInput[];
+          const outs = b.fused?.elementwise?.(p.program, ins, n.shape) ?? runMembers(b, p, ins);
+          extras.set(id, outs);
+          hold(id, { storage: outs[0], shape: n.shape, dtype: n.dtype });
+          // Held from here, so that a later failure releases them too.
+          for (const o of outs.slice(1)) {
+            if (!holders.has(o)) holders.set(o, { count: 0, backend: b });
+          }
+          break;
+        }
+        case "epilogue": {
+          const b = backends[id]!;
+          const p = n.params as EpilogueParams;
+          const ins = n.inputs.map(at) as BackendInput[];
+          const product = ins.slice(0, p.primInputs), extras = ins.slice(p.primInputs);
+          const out = { shape: n.shape, dtype: "float32" as const };
+          let storage = b.fused?.epilogue?.(
+            p.prim,
+            product,
+            p.primParams,
+            out,
+            p.tail.program,
+            p.acc,
+            extras,
+          );
+          if (storage === undefined) {
+            const acc = { ...out, storage: b.run(p.prim, product, p.primParams as never, out) };
+            const tailIns = [...extras.slice(0, p.acc), acc, ...extras.slice(p.acc)];
+            const outs = b.fused?.elementwise?.(p.tail.program, tailIns, n.shape) ??
+              runMembers(b, p.tail, tailIns);
+            b.release?.(acc.storage);
+            storage = outs[0];
+          }
+          hold(id, { storage, shape: n.shape, dtype: n.dtype });
+          break;
+        }
+        case "fusedOutput": {
+          const outs = extras.get(n.inputs[0])!;
+          const storage = outs[(n.params as { index: number }).index];
+          hold(id, { storage, shape: n.shape, dtype: n.dtype });
+          break;
+        }
+        default: {
+          const ins = n.inputs.map(at) as BackendInput[];
+          const storage = backends[id]!.run(n.op as PrimName, ins, n.params as never, n);
+          hold(id, { storage, shape: n.shape, dtype: n.dtype });
+        }
       }
-      case "fusedOutput": {
-        const outs = extras.get(n.inputs[0])!;
-        const storage = outs[(n.params as { index: number }).index];
-        hold(id, { storage, shape: n.shape, dtype: n.dtype });
-        break;
-      }
-      default: {
-        const ins = n.inputs.map(at) as BackendInput[];
-        const storage = backends[id]!.run(n.op as PrimName, ins, n.params as never, n);
-        hold(id, { storage, shape: n.shape, dtype: n.dtype });
-      }
+      for (const d of plan.frees[id]) drop(d);
     }
-    for (const d of plan.frees[id]) drop(d);
   }
   return g.outputs.map((id) => {
     const v = values[id];

@@ -8,7 +8,7 @@
  * the group's (so nothing outside needs it, and no cycle can form through another node); a
  * member that is also a graph output is written out as well. Groups respect the binding limit:
  * at most the backend's `fused.maxBuffers` buffers (inputs and outputs; 8 unless it says more)
- * and 6 broadcast inputs per pass.
+ * and 4 broadcast inputs per pass.
  *
  * @module
  */
@@ -21,8 +21,8 @@ import { Graph, type GraphNode } from "./graph.ts";
 
 /** Buffers (inputs plus outputs) per fused pass when a backend does not say: WebGPU's default. */
 export const MAX_BUFFERS = 8;
-/** At most this many inputs that broadcast (each takes 8 uniform words of strides). */
-export const MAX_BROADCAST = 6;
+/** At most this many inputs that broadcast (WebGPU's fused kernel has strides for four). */
+export const MAX_BROADCAST = 4;
 
 /** The parameters of a `fused` node: the program and the ids its outputs had before fusion. */
 export interface FusedParams {
@@ -43,8 +43,9 @@ const FUSED_DTYPES = new Set(["float32", "bool"]);
 /** Whether `n` is an elementwise op that fusion handles. */
 function elementwise(n: GraphNode, g: Graph): boolean {
   const op = n.op;
-  const kind = isUnaryPrim(op) || isBinaryPrim(op) || isComparePrim(op) || op === "where" ||
-    (op === "cast" && n.dtype === "float32");
+  // Arithmetic in float32 only; comparisons and where may read bools.
+  const kind = ((isUnaryPrim(op) || isBinaryPrim(op)) && n.dtype === "float32") ||
+    isComparePrim(op) || op === "where" || (op === "cast" && n.dtype === "float32");
   return kind && FUSED_DTYPES.has(n.dtype) &&
     n.inputs.every((i) => FUSED_DTYPES.has(g.nodes[i].dtype));
 }

@@ -99,6 +99,8 @@ export class Graph {
     readonly nodes: readonly GraphNode[],
     readonly inputs: readonly number[],
     readonly outputs: readonly number[],
+    /** Whether the function used custom gradient rules (`customVjp`) that the graph omits. */
+    readonly customGradients: boolean = false,
   ) {}
 
   /** The number of nodes that are ops (not inputs or constants). */

@@ -26,6 +26,17 @@ function rebuild(g: Graph, keep: (n: GraphNode) => boolean, target: (id: number)
   return new Graph(nodes, g.inputs.map(map), g.outputs.map(map));
 }
 
+/** Parameters as a key: JSON, with NaN, the infinities and -0 kept apart. */
+function paramsKey(params: unknown): string {
+  return JSON.stringify(
+    params,
+    (_k, v) =>
+      typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0))
+        ? `#${v === 0 ? "-0" : v}`
+        : v,
+  ) ?? "";
+}
+
 /** `g` without the ops no output depends on. */
 export function eliminateDeadCode(g: Graph): Graph {
   const live = new Set<number>(g.outputs);
@@ -46,13 +57,13 @@ export function eliminateCommonSubexpressions(g: Graph): Graph {
   const constIds = new Map<unknown, number>();
   const target = (id: number) => canonical.get(id) ?? id;
   for (const n of g.nodes) {
-    if (n.op === "input") continue;
+    if (n.op === "input" || n.op === "keyInput") continue;
     let first: number | undefined;
     if (n.op === "const") {
       first = constIds.get(n.value);
       if (first === undefined) constIds.set(n.value, n.id);
     } else {
-      const key = `${n.op}|${JSON.stringify(n.params)}|${n.inputs.map(target).join(",")}|` +
+      const key = `${n.op}|${paramsKey(n.params)}|${n.inputs.map(target).join(",")}|` +
         `${n.dtype}[${n.shape.join(",")}]`;
       first = seen.get(key);
       if (first === undefined) seen.set(key, n.id);

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { inScope, unscope, withScope } from "../core/lifetime.ts";
+import { disposeTensor, inScope, unscope, withScope } from "../core/lifetime.ts";
 import { Tensor } from "../core/tensor.ts";
 import { isHostMade, setTraceObserver, traceObserver } from "../core/trace_hooks.ts";
 import { Key } from "../random/random.ts";
@@ -25,6 +25,20 @@ export function tensorLeaves(
   else if (isPlainObject(value)) {
     for (const k of Object.keys(value).sort()) tensorLeaves(value[k], `${path}.${k}`, out);
   }
+}
+
+/** `value` with its tensor and key leaves (through arrays and plain objects) replaced by `fn`. */
+function mapLeaves(value: unknown, fn: (v: Tensor | Key) => Tensor | Key): unknown {
+  if (value instanceof Tensor || value instanceof Key) return fn(value);
+  if (Array.isArray(value)) return value.map((v) => mapLeaves(v, fn));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = Object.getPrototypeOf(value) === null
+      ? Object.create(null)
+      : {};
+    for (const k of Object.keys(value)) out[k] = mapLeaves(value[k], fn);
+    return out;
+  }
+  return value;
 }
 
 /**
@@ -62,6 +76,7 @@ export function trace<A extends unknown[]>(f: (...args: A) => unknown, ...args: 
     return id;
   };
   const created = new Set<Tensor>();
+  let customRules = false;
   const nodeOf = (t: Tensor): number => {
     const id = idOf.get(t);
     if (id !== undefined) return id;
@@ -90,12 +105,21 @@ export function trace<A extends unknown[]>(f: (...args: A) => unknown, ...args: 
   };
   const keyOf = (k: object): number =>
     keyIds.get(k) ?? addKey(k, { op: "keyConst", params: { key: String(k) }, inputs: [], key: k });
+  // f sees a fresh alias of each argument leaf: the same tensor passed twice is two inputs, and
+  // a tensor f also captures from its closure stays a constant there.
+  const aliased = args.map((a) =>
+    mapLeaves(
+      a,
+      (v) =>
+        v instanceof Key ? new Key(v.words) : new Tensor(v.backend, v.storage, v.shape, v.dtype),
+    )
+  ) as A;
   const leaves: [string, Tensor | Key][] = [];
-  args.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));
+  aliased.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));
   const inputs = leaves.map(([label, t]) =>
     t instanceof Key
-      ? keyIds.get(t) ?? addKey(t, { op: "keyInput", params: null, inputs: [], label })
-      : idOf.get(t) ?? add(t, { op: "input", params: null, inputs: [], label })
+      ? addKey(t, { op: "keyInput", params: null, inputs: [], label })
+      : add(t, { op: "input", params: null, inputs: [], label })
   );
   let outputs: number[] = [];
   const previous = setTraceObserver({
@@ -112,6 +136,7 @@ export function trace<A extends unknown[]>(f: (...args: A) => unknown, ...args: 
       add(t, { op, params: { ...(params as object), shape: t.shape }, inputs: [keyOf(k)] });
     },
     created: (t) => void created.add(t),
+    customRule: () => void (customRules = true),
     read: (op, t) => {
       throw new Error(
         `trace: ${op} read the data of a ${t.dtype} tensor [${
@@ -123,7 +148,7 @@ export function trace<A extends unknown[]>(f: (...args: A) => unknown, ...args: 
   });
   try {
     const run = () => {
-      const result = f(...args);
+      const result = f(...aliased);
       if (typeof (result as { then?: unknown } | null)?.then === "function") {
         // Its own failure (a data read, most likely) is superseded by this error.
         (result as Promise<unknown>).then(undefined, () => {});
@@ -142,6 +167,8 @@ export function trace<A extends unknown[]>(f: (...args: A) => unknown, ...args: 
     else withScope(run, () => consts);
   } finally {
     setTraceObserver(previous);
+    // The aliases only share the arguments' storage.
+    for (const [, t] of leaves) if (t instanceof Tensor) disposeTensor(t);
   }
-  return new Graph(nodes, inputs, outputs);
+  return new Graph(nodes, inputs, outputs, customRules);
 }

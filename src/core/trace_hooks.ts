@@ -21,6 +21,8 @@ export interface TraceObserver {
   random(t: Tensor, op: string, params: unknown, k: object): void;
   /** Tensor `t` was just constructed (every tensor: the trace checks each is accounted for). */
   created(t: Tensor): void;
+  /** A function with a custom gradient rule ran without a tape (its ops are recorded plainly). */
+  customRule(): void;
 }
 
 let observer: TraceObserver | null = null;

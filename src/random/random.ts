@@ -230,6 +230,13 @@ export function permutation(
   opts: { backend?: Backend | BackendName } = {},
 ): Tensor {
   checkKey("random.permutation", k);
+  if (traceObserver() !== null) {
+    // It sorts on the host by the key's random words: a trace would freeze one order.
+    throw new Error(
+      "random.permutation: cannot be traced (it orders on the host); compute the permutation " +
+        "outside the traced or compiled function and pass it in",
+    );
+  }
   if (!Number.isInteger(n) || n < 0) {
     throw new RangeError(`random.permutation: n must be a non-negative integer, got ${n}`);
   }

@@ -10,7 +10,7 @@
  * @module
  */
 import type { TypedArray } from "../../core/dtype.ts";
-import { allocate } from "./alloc.ts";
+import { allocate, release } from "./alloc.ts";
 import type { BinaryPrim, ComparePrim, UnaryPrim } from "../../core/primitives.ts";
 import { broadcastStrides, fmtShape, shapesEqual, sizeOf } from "../../core/shape.ts";
 import type { CpuInput, CpuKernel, CpuKernelTable } from "./kernel.ts";
@@ -275,6 +275,7 @@ const castKernel: CpuKernel<"cast"> = ([x], p) => {
     for (let i = 0; i < src.length; i++) {
       const v = Math.trunc(src[i]);
       if (!(v >= -0x80000000 && v <= 0x7fffffff)) {
+        release(dst); // the output never becomes a tensor
         throw new RangeError(
           `cast: element ${i} of ${fmtShape(x.shape)} ${x.dtype} is ${
             src[i]

@@ -9,6 +9,7 @@
  * @module
  */
 import type { ElementwiseProgram, ElementwiseStep } from "../backend.ts";
+import { programKey } from "../program_key.ts";
 import type { TypedArray } from "../../core/dtype.ts";
 import { broadcastStrides, type Shape, sizeOf } from "../../core/shape.ts";
 import { allocate, release } from "./alloc.ts";
@@ -134,7 +135,7 @@ const loops = new Map<string, RowLoop>();
 
 /** The compiled loop of program `p` (cached by structure). */
 function loopOf(p: ElementwiseProgram): RowLoop {
-  const key = JSON.stringify(p);
+  const key = programKey(p);
   let f = loops.get(key);
   if (f === undefined) {
     const make = new Function(

@@ -29,10 +29,6 @@ type Access = "same" | "broadcast" | "scalar";
 /** The WGSL expression of one step over the values `args` (already named). */
 function expression(s: ElementwiseStep, [a, b, c]: readonly string[]): string {
   const op = s.op;
-  if (op === "literal") {
-    const bits = new Uint32Array(new Float32Array([s.value!]).buffer)[0];
-    return `bitcast<f32>(0x${bits.toString(16)}u)`;
-  }
   if (isUnaryPrim(op)) return `unary_op(${UNARY_PRIMS.indexOf(op as UnaryPrim)}u, ${a})`;
   if (isBinaryPrim(op)) return `binary_op(${BINARY_PRIMS.indexOf(op as BinaryPrim)}u, ${a}, ${b})`;
   if (isComparePrim(op)) {
@@ -42,23 +38,49 @@ function expression(s: ElementwiseStep, [a, b, c]: readonly string[]): string {
   return a; // cast to float32 (a bool operand is already converted)
 }
 
-/** WGSL lines computing every value of `p`, input `i` read by `read(i)`. */
-function programLines(p: ElementwiseProgram, read: (i: number) => string): string[] {
+/**
+ * WGSL lines computing every value of `p`, input `i` read by `read(i)`, literal `j` (in step
+ * order) from uniform word `literalWord + j`: a runtime value, so the shader compiler cannot fold
+ * it (it may assume no NaN, infinity or -0 in constants: x * 0 would become 0).
+ */
+function programLines(
+  p: ElementwiseProgram,
+  read: (i: number) => string,
+  literalWord: number,
+): string[] {
   const k = p.inputs.length;
   const dtypeOf = (v: number) => (v < k ? p.inputs[v] : p.steps[v - k].dtype);
   const lines: string[] = [];
   p.inputs.forEach((d, i) =>
     lines.push(`let v${i} = ${d === "bool" ? `${read(i)} != 0u` : read(i)};`)
   );
+  let literal = 0;
   p.steps.forEach((s, j) => {
-    // A bool read as a float (cast from bool).
-    const args = s.args.map((a) =>
-      s.op === "cast" && dtypeOf(a) === "bool" ? `select(0.0, 1.0, v${a})` : `v${a}`
-    );
+    if (s.op === "literal") {
+      lines.push(`let v${k + j} = fword(${literalWord + literal++}u);`);
+      return;
+    }
+    // Bools as floats wherever a float is read: all but where's condition.
+    const args = s.args.map((a, n) => {
+      const v = dtypeOf(a) === "bool" && !(s.op === "where" && n === 0)
+        ? `select(0.0, 1.0, v${a})`
+        : `v${a}`;
+      // A value read twice by one op goes through `opaque` the second time (no folding).
+      return s.args.indexOf(a) < n && s.op !== "where" ? `opaque(${v})` : v;
+    });
     lines.push(`let v${k + j} = ${expression(s, args)};`);
   });
   return lines;
 }
+
+/** The literals of `p` in step order, as uniform words (float32 bits). */
+function literalWords(p: ElementwiseProgram): number[] {
+  const lits = p.steps.filter((s) => s.op === "literal").map((s) => s.value!);
+  return [...new Uint32Array(new Float32Array(lits).buffer)];
+}
+
+/** Where a fused pass's literals start in its uniform words, and an epilogue's. */
+const PASS_LITERALS = 44, EPILOGUE_LITERALS = 57;
 
 const elem = (dtype: string) => (dtype === "bool" ? "u32" : "f32");
 
@@ -97,7 +119,10 @@ export function fusedSource(p: ElementwiseProgram, access: readonly Access[]): s
     )
   );
   const read = reader(access, "i", "rank", 4, (b) => 12 + 8 * b);
-  const body = ["let rank = word(1u);", ...programLines(p, (i) => read(i, `in${i}`))];
+  const body = [
+    "let rank = word(1u);",
+    ...programLines(p, (i) => read(i, `in${i}`), PASS_LITERALS),
+  ];
   p.outputs.forEach((v, j) =>
     body.push(`out${j}[i] = ${dtypeOf(v) === "bool" ? `select(0u, 1u, v${v})` : `v${v}`};`)
   );
@@ -126,7 +151,11 @@ export function epilogueSource(
     );
   });
   const read = reader(access, "o", "word(40u)", 41, (b) => 45 + 4 * b);
-  const body = programLines(p, (i) => (i === acc ? "v" : read(i, `e${binding.get(i)}`)));
+  const body = programLines(
+    p,
+    (i) => (i === acc ? "v" : read(i, `e${binding.get(i)}`)),
+    EPILOGUE_LITERALS,
+  );
   return `${lines.join("\n")}\n\nfn epilogue(v: f32, o: u32) -> f32 {\n  ${
     body.join("\n  ")
   }\n  return v${p.outputs[0]};\n}\n`;
@@ -173,10 +202,15 @@ export function fusedElementwise(
   const words = new Array<number>(64).fill(0);
   words[0] = n;
   const layout = broadcastLayout(inputs, access, shape, 8);
-  if (layout === undefined) return undefined;
+  const literals = literalWords(p);
+  // Strides of at most 4 broadcasting inputs (words 12..43), then the literals (44..63).
+  if (layout === undefined || layout.strides.length > 4 || literals.length > 64 - PASS_LITERALS) {
+    return undefined;
+  }
   words[1] = layout.rank;
   layout.dims.forEach((d, i) => (words[4 + i] = d));
   layout.strides.forEach((s, k) => s.forEach((v, i) => (words[12 + 8 * k + i] = v)));
+  literals.forEach((w, j) => (words[PASS_LITERALS + j] = w));
   const label = `fused elementwise [${shape.join(",")}] (${
     p.steps.filter((s) => s.op !== "literal").map((s) => s.op).join(", ")
   })`;
@@ -231,11 +265,19 @@ export function gemmEpilogue(
     shape,
     4,
   );
-  if (layout === undefined || layout.strides.length > EPILOGUE_BROADCAST) return undefined;
-  const words = new Array<number>(1 + 4 + 4 * EPILOGUE_BROADCAST).fill(0);
+  const literals = literalWords(p);
+  if (
+    layout === undefined || layout.strides.length > EPILOGUE_BROADCAST ||
+    literals.length > 64 - EPILOGUE_LITERALS
+  ) {
+    return undefined;
+  }
+  // From word 40: rank, 4 dims, 4 strides per broadcasting input, then (from 57) the literals.
+  const words = new Array<number>(EPILOGUE_LITERALS - 40 + literals.length).fill(0);
   words[0] = layout.rank;
   layout.dims.forEach((d, i) => (words[1 + i] = d));
   layout.strides.forEach((s, b) => s.forEach((v, i) => (words[5 + 4 * b + i] = v)));
+  literals.forEach((w, j) => (words[EPILOGUE_LITERALS - 40 + j] = w));
   return withEpilogue({
     prelude: epilogueSource(p, acc, access),
     buffers: extras.map((x) => x.storage.buffer),
