@@ -121,6 +121,6 @@ fn compare_op(op: u32, p: f32, q: f32) -> bool {
 }
 
 // v itself, hidden from the shader compiler (word 2 is 0 in kernels that report no faults): an
-// op whose operands are one value (e - e) would otherwise fold to a constant that is wrong for
-// infinities and NaN, which compilers may assume away.
+// op whose operands are provably equal or opposite (e - e, x + -x) would otherwise fold to a
+// constant that is wrong for infinities and NaN, which compilers may assume away.
 fn opaque(v: f32) -> f32 { return bitcast<f32>(bitcast<u32>(v) ^ word(2u)); }

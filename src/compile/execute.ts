@@ -196,10 +196,13 @@ export function execute(
           if (storage === undefined) {
             const acc = { ...out, storage: b.run(p.prim, product, p.primParams as never, out) };
             const tailIns = [...extras.slice(0, p.acc), acc, ...extras.slice(p.acc)];
-            const outs = b.fused?.elementwise?.(p.tail.program, tailIns, n.shape) ??
-              runMembers(b, p.tail, tailIns);
-            b.release?.(acc.storage);
-            storage = outs[0];
+            try {
+              const outs = b.fused?.elementwise?.(p.tail.program, tailIns, n.shape) ??
+                runMembers(b, p.tail, tailIns);
+              storage = outs[0];
+            } finally {
+              b.release?.(acc.storage);
+            }
           }
           hold(id, { storage, shape: n.shape, dtype: n.dtype });
           break;

@@ -7,7 +7,14 @@
  *
  * @module
  */
-import { disposeTensor, inScope, unscope, withScope } from "../core/lifetime.ts";
+import {
+  disposedError,
+  disposeTensor,
+  inScope,
+  isDisposed,
+  unscope,
+  withScope,
+} from "../core/lifetime.ts";
 import { Tensor } from "../core/tensor.ts";
 import { isHostMade, setTraceObserver, traceObserver } from "../core/trace_hooks.ts";
 import { Key } from "../random/random.ts";
@@ -108,11 +115,12 @@ export function trace<A extends unknown[]>(f: (...args: A) => unknown, ...args: 
   // f sees a fresh alias of each argument leaf: the same tensor passed twice is two inputs, and
   // a tensor f also captures from its closure stays a constant there.
   const aliased = args.map((a) =>
-    mapLeaves(
-      a,
-      (v) =>
-        v instanceof Key ? new Key(v.words) : new Tensor(v.backend, v.storage, v.shape, v.dtype),
-    )
+    mapLeaves(a, (v) => {
+      if (v instanceof Key) return new Key(v.words);
+      // An alias of freed storage would count and release it again.
+      if (isDisposed(v)) throw disposedError("trace", v);
+      return new Tensor(v.backend, v.storage, v.shape, v.dtype);
+    })
   ) as A;
   const leaves: [string, Tensor | Key][] = [];
   aliased.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));

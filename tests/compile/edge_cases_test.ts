@@ -67,12 +67,26 @@ for (const backend of ["cpu", "webgpu"] as const) {
           fx.add(fx.neg(x), 0),
           fx.sub(e, e),
           fx.cast(fx.equal(fx.greater(x, 0), fx.greater(y, 0)), "float32"),
+          fx.add(x, fx.neg(x)),
+          fx.sub(e, fx.neg(fx.neg(e))),
+          fx.cast(fx.where(fx.greater(x, 0), fx.greater(y, 0), fx.less(y, 0)), "float32"),
         ];
       };
       await assertCompiledAgrees("special values", chains, [x, y], { atol: 0, rtol: 0 });
     },
   });
 }
+
+Deno.test("a disposed argument on a first call is an error and releases nothing twice", () => {
+  const x = fx.tensor([1, 2]);
+  fx.dispose(x);
+  const before = fx.memory().cpu?.heapInUseBytes;
+  assert.throws(
+    () => fx.compile((t: fx.Tensor) => fx.neg(t))(x),
+    /trace: input \[2\] float32 on cpu was disposed/,
+  );
+  assert.equal(fx.memory().cpu?.heapInUseBytes, before);
+});
 
 Deno.test("a disposed constant, random.permutation and custom gradients", () => {
   const w = fx.tensor([1, 2]);

@@ -60,13 +60,13 @@ function programLines(
       lines.push(`let v${k + j} = fword(${literalWord + literal++}u);`);
       return;
     }
-    // Bools as floats wherever a float is read: all but where's condition.
+    // Bools read as floats by comparisons and casts (`where` takes its operands as they are);
+    // a second operand goes through `opaque`, so the compiler cannot fold x - x, x + -x or
+    // x * 0 to constants that are wrong for NaN and infinities.
     const args = s.args.map((a, n) => {
-      const v = dtypeOf(a) === "bool" && !(s.op === "where" && n === 0)
-        ? `select(0.0, 1.0, v${a})`
-        : `v${a}`;
-      // A value read twice by one op goes through `opaque` the second time (no folding).
-      return s.args.indexOf(a) < n && s.op !== "where" ? `opaque(${v})` : v;
+      if (s.op === "where") return `v${a}`;
+      const v = dtypeOf(a) === "bool" ? `select(0.0, 1.0, v${a})` : `v${a}`;
+      return n > 0 ? `opaque(${v})` : v;
     });
     lines.push(`let v${k + j} = ${expression(s, args)};`);
   });
