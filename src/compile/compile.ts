@@ -254,11 +254,11 @@ export function compile<A extends unknown[], R>(
     if (plans.size > MAX_PLANS) plans.delete(plans.keys().next().value!);
     return plan;
   };
-  /** Warns once when calls keep needing new traces, naming the plain values that changed. */
-  const watchRetraces = (args: A, fresh: boolean) => {
+  /** On a new trace: warns once when calls keep needing them, naming the values that changed. */
+  const watchRetraces = (args: A) => {
     const now = new Map<string, string>();
     args.forEach((a, i) => plainValues(a, `arg${i}`, now));
-    if (fresh && !warned && traced >= WARN_AFTER && previous !== undefined) {
+    if (traced >= WARN_AFTER && previous !== undefined) {
       warned = true;
       const changed = [...now].filter(([k, v]) => previous!.get(k) !== v).map(([k, v]) =>
         `${k} (${previous!.get(k) ?? "absent"} -> ${v})`
@@ -281,7 +281,7 @@ export function compile<A extends unknown[], R>(
     const sig = keyOf(args);
     const fresh = !plans.has(sig);
     const plan = planFor(args, sig);
-    if (!warned) watchRetraces(args, fresh);
+    if (fresh && !warned) watchRetraces(args);
     const leaves: [string, Tensor | Key][] = [];
     args.forEach((a, i) => tensorLeaves(a, `arg${i}`, leaves));
     const values = leaves.map(([, v]) => v);
