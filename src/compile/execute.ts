@@ -76,6 +76,142 @@ function runMembers(b: Backend, p: FusedParams, ins: readonly BackendInput[]): u
   return p.outputIds.map((id) => local.get(id)!.storage);
 }
 
+/** One replay's state: each node's value, and the storage the replay made and who holds it. */
+class Replay {
+  readonly values: Value[];
+  /** Storage this call made, with the number of values holding it and its backend. */
+  readonly holders = new Map<unknown, { count: number; backend: Backend }>();
+  /** Storage of arguments and constants: never released here. */
+  readonly pinned = new Set<unknown>();
+  /** The further outputs of fused nodes, by node. */
+  readonly extras = new Map<number, unknown[]>();
+
+  constructor(readonly g: Graph, readonly backends: readonly (Backend | undefined)[]) {
+    this.values = new Array(g.nodes.length);
+  }
+
+  /** The value of node `i`. */
+  at(i: number): Value {
+    return this.values[i];
+  }
+
+  /** Node `id`'s value is storage `storage` (made by this call, or an alias of such). */
+  hold(id: number, storage: unknown): void {
+    const n = this.g.nodes[id];
+    this.values[id] = { storage, shape: n.shape, dtype: n.dtype };
+    const h = this.holders.get(storage);
+    if (h !== undefined) h.count++;
+    else this.holders.set(storage, { count: 1, backend: this.backends[id]! });
+  }
+
+  /** Node `id`'s value is no longer needed: its storage goes when nothing else holds it. */
+  drop(id: number): void {
+    const v = this.values[id];
+    if (v === undefined || v instanceof Key) return;
+    const h = this.holders.get(v.storage);
+    if (h === undefined || --h.count > 0) return;
+    this.holders.delete(v.storage);
+    if (!this.pinned.has(v.storage)) h.backend.release?.(v.storage);
+  }
+
+  /** Releases everything this call made (after a failure). */
+  releaseAll(): void {
+    for (const [storage, h] of this.holders) {
+      if (!this.pinned.has(storage)) h.backend.release?.(storage);
+    }
+  }
+
+  /** The values of node `n`'s inputs, as backend inputs. */
+  inputs(n: GraphNode): BackendInput[] {
+    return n.inputs.map((i) => this.values[i]) as BackendInput[];
+  }
+}
+
+/** Runs node `n` (id `n.id`) of a replay. */
+type Runner = (r: Replay, n: GraphNode) => void;
+
+/** A product with its fused epilogue, or the product and then the program where not fused. */
+const runEpilogue: Runner = (r, n) => {
+  const b = r.backends[n.id]!;
+  const p = n.params as EpilogueParams;
+  const ins = r.inputs(n);
+  const product = ins.slice(0, p.primInputs), extras = ins.slice(p.primInputs);
+  const out = { shape: n.shape, dtype: "float32" as const };
+  let storage = b.fused?.epilogue?.(
+    p.prim,
+    product,
+    p.primParams,
+    out,
+    p.tail.program,
+    p.acc,
+    extras,
+  );
+  if (storage === undefined) {
+    const acc = { ...out, storage: b.run(p.prim, product, p.primParams as never, out) };
+    const tailIns = [...extras.slice(0, p.acc), acc, ...extras.slice(p.acc)];
+    try {
+      const outs = b.fused?.elementwise?.(p.tail.program, tailIns, n.shape) ??
+        runMembers(b, p.tail, tailIns);
+      storage = outs[0];
+    } finally {
+      b.release?.(acc.storage);
+    }
+  }
+  r.hold(n.id, storage);
+};
+
+/** How each kind of node runs; primitives (every other op) call their backend's kernel. */
+const RUNNERS: Record<string, Runner> = {
+  input: () => {},
+  keyInput: () => {},
+  const: (r, n) => {
+    const t = n.value!;
+    if (isDisposed(t)) {
+      throw new Error(
+        `compile: a ${t.dtype} tensor [${t.shape.join(", ")}] that the compiled function reads ` +
+          "from outside its arguments (a constant of its trace) was disposed",
+      );
+    }
+    r.pinned.add(t.storage);
+    r.values[n.id] = t;
+  },
+  keyConst: (r, n) => void (r.values[n.id] = n.key as Key),
+  keySplit: (r, n) => {
+    const p = n.params as { n: number; i: number };
+    r.values[n.id] = split(r.at(n.inputs[0]) as Key, p.n)[p.i];
+  },
+  keyFoldIn: (r, n) => {
+    r.values[n.id] = foldIn(r.at(n.inputs[0]) as Key, (n.params as { data: number }).data);
+  },
+  randomUniform: (r, n) => {
+    const key = r.at(n.inputs[0]) as Key;
+    r.hold(n.id, r.backends[n.id]!.randomUniform(key.words, n.shape, n.dtype));
+  },
+  stopGradient: (r, n) => r.hold(n.id, (r.at(n.inputs[0]) as BackendInput).storage),
+  customVjp: (r, n) => r.hold(n.id, (r.at(n.inputs[0]) as BackendInput).storage),
+  fused: (r, n) => {
+    const b = r.backends[n.id]!;
+    const p = n.params as FusedParams;
+    const ins = r.inputs(n);
+    const outs = b.fused?.elementwise?.(p.program, ins, n.shape) ?? runMembers(b, p, ins);
+    r.extras.set(n.id, outs);
+    r.hold(n.id, outs[0]);
+    // Held from here, so that a later failure releases them too.
+    for (const o of outs.slice(1)) {
+      if (!r.holders.has(o)) r.holders.set(o, { count: 0, backend: b });
+    }
+  },
+  fusedOutput: (r, n) => {
+    r.hold(n.id, r.extras.get(n.inputs[0])![(n.params as { index: number }).index]);
+  },
+  epilogue: runEpilogue,
+};
+
+/** A primitive: its backend's kernel on the inputs' storage. */
+const runPrimitive: Runner = (r, n) => {
+  r.hold(n.id, r.backends[n.id]!.run(n.op as PrimName, r.inputs(n), n.params as never, n));
+};
+
 /**
  * Runs `g` on the argument leaves `leaves` under memory plan `plan`, on the backends
  * `backends` (see `nodeBackends`); returns the output leaves.
@@ -86,144 +222,28 @@ export function execute(
   backends: readonly (Backend | undefined)[],
   leaves: readonly (Tensor | Key)[],
 ): (Tensor | Key)[] {
-  const values: Value[] = new Array(g.nodes.length);
-  // Storage this call made, with the number of values holding it and its backend.
-  const holders = new Map<unknown, { count: number; backend: Backend }>();
-  const pinned = new Set<unknown>();
-  const extras = new Map<number, unknown[]>();
-  const hold = (id: number, v: BackendInput) => {
-    values[id] = v;
-    const h = holders.get(v.storage);
-    if (h !== undefined) h.count++;
-    else holders.set(v.storage, { count: 1, backend: backends[id]! });
-  };
-  const drop = (id: number) => {
-    const v = values[id];
-    if (v === undefined || v instanceof Key) return;
-    const h = holders.get(v.storage);
-    if (h === undefined || --h.count > 0) return;
-    holders.delete(v.storage);
-    if (!pinned.has(v.storage)) h.backend.release?.(v.storage);
-  };
+  const r = new Replay(g, backends);
   g.inputs.forEach((id, k) => {
     const v = leaves[k];
     if (v instanceof Tensor) {
       if (isDisposed(v)) throw disposedError("compile", v);
-      pinned.add(v.storage);
+      r.pinned.add(v.storage);
     }
-    values[id] = v;
+    r.values[id] = v;
   });
   const nodes = g.nodes;
   try {
-    run();
+    for (const n of nodes) {
+      (RUNNERS[n.op] ?? runPrimitive)(r, n);
+      for (const d of plan.frees[n.id]) r.drop(d);
+    }
   } catch (e) {
     // A kernel failed: release what this call made, then report.
-    for (const [storage, h] of holders) if (!pinned.has(storage)) h.backend.release?.(storage);
+    r.releaseAll();
     throw e;
   }
-  function run(): void {
-    for (let id = 0; id < nodes.length; id++) {
-      const n: GraphNode = nodes[id];
-      const at = (i: number) => values[i];
-      switch (n.op) {
-        case "input":
-        case "keyInput":
-          break;
-        case "const":
-          if (isDisposed(n.value!)) {
-            throw new Error(
-              `compile: a ${n.value!.dtype} tensor [${
-                n.value!.shape.join(", ")
-              }] that the compiled ` +
-                "function reads from outside its arguments (a constant of its trace) was disposed",
-            );
-          }
-          pinned.add(n.value!.storage);
-          values[id] = n.value!;
-          break;
-        case "keyConst":
-          values[id] = n.key as Key;
-          break;
-        case "keySplit": {
-          const p = n.params as { n: number; i: number };
-          values[id] = split(at(n.inputs[0]) as Key, p.n)[p.i];
-          break;
-        }
-        case "keyFoldIn":
-          values[id] = foldIn(at(n.inputs[0]) as Key, (n.params as { data: number }).data);
-          break;
-        case "randomUniform": {
-          const storage = backends[id]!.randomUniform(
-            (at(n.inputs[0]) as Key).words,
-            n.shape,
-            n.dtype,
-          );
-          hold(id, { storage, shape: n.shape, dtype: n.dtype });
-          break;
-        }
-        case "stopGradient":
-        case "customVjp":
-          hold(id, { ...(at(n.inputs[0]) as BackendInput), shape: n.shape, dtype: n.dtype });
-          break;
-        case "fused": {
-          const b = backends[id]!;
-          const p = n.params as FusedParams;
-          const ins = n.inputs.map(at) as BackendInput[];
-          const outs = b.fused?.elementwise?.(p.program, ins, n.shape) ?? runMembers(b, p, ins);
-          extras.set(id, outs);
-          hold(id, { storage: outs[0], shape: n.shape, dtype: n.dtype });
-          // Held from here, so that a later failure releases them too.
-          for (const o of outs.slice(1)) {
-            if (!holders.has(o)) holders.set(o, { count: 0, backend: b });
-          }
-          break;
-        }
-        case "epilogue": {
-          const b = backends[id]!;
-          const p = n.params as EpilogueParams;
-          const ins = n.inputs.map(at) as BackendInput[];
-          const product = ins.slice(0, p.primInputs), extras = ins.slice(p.primInputs);
-          const out = { shape: n.shape, dtype: "float32" as const };
-          let storage = b.fused?.epilogue?.(
-            p.prim,
-            product,
-            p.primParams,
-            out,
-            p.tail.program,
-            p.acc,
-            extras,
-          );
-          if (storage === undefined) {
-            const acc = { ...out, storage: b.run(p.prim, product, p.primParams as never, out) };
-            const tailIns = [...extras.slice(0, p.acc), acc, ...extras.slice(p.acc)];
-            try {
-              const outs = b.fused?.elementwise?.(p.tail.program, tailIns, n.shape) ??
-                runMembers(b, p.tail, tailIns);
-              storage = outs[0];
-            } finally {
-              b.release?.(acc.storage);
-            }
-          }
-          hold(id, { storage, shape: n.shape, dtype: n.dtype });
-          break;
-        }
-        case "fusedOutput": {
-          const outs = extras.get(n.inputs[0])!;
-          const storage = outs[(n.params as { index: number }).index];
-          hold(id, { storage, shape: n.shape, dtype: n.dtype });
-          break;
-        }
-        default: {
-          const ins = n.inputs.map(at) as BackendInput[];
-          const storage = backends[id]!.run(n.op as PrimName, ins, n.params as never, n);
-          hold(id, { storage, shape: n.shape, dtype: n.dtype });
-        }
-      }
-      for (const d of plan.frees[id]) drop(d);
-    }
-  }
   return g.outputs.map((id) => {
-    const v = values[id];
+    const v = r.values[id];
     if (v instanceof Key || (v instanceof Tensor && nodes[id].op === "input")) return v;
     // A constant (kept by the graph) is returned as a new tensor sharing its storage.
     return new Tensor(backends[id]!, v.storage, v.shape, v.dtype);
